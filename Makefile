@@ -1,0 +1,33 @@
+# `make demo`: set up and run the main job. `make test`: set up and run the tests.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+RUN_DIR ?= runs/demo
+EPOCHS ?= 30
+
+.PHONY: setup demo test lint format clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[export,notebooks,dev]"
+	touch $@
+
+setup: $(BIN)/.installed
+
+demo: setup
+	TF_CPP_MIN_LOG_LEVEL=2 $(BIN)/keras-vae train --epochs $(EPOCHS) --output-dir $(RUN_DIR)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	TF_CPP_MIN_LOG_LEVEL=2 $(BIN)/python -m pytest
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) runs build dist *.egg-info .pytest_cache .ruff_cache

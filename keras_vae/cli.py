@@ -1,0 +1,274 @@
+"""The `keras-vae` command line: `keras-vae train ...`."""
+
+import argparse
+import csv
+import io
+import json
+import sys
+import time
+from pathlib import Path
+
+DEFAULTS = {
+    "dataset": "mnist",
+    "architecture": "mlp",
+    "latent_dim": 16,
+    "likelihood": "bernoulli",
+    "beta": 1.0,
+    "warmup_epochs": 0,
+    "epochs": 30,
+    "batch_size": 128,
+    "seed": 0,
+    "learning_rate": 1e-3,
+    "output_dir": "runs/vae",
+}
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise argparse.ArgumentTypeError(
+            f"must be a positive integer. Received: {text!r}"
+        )
+    return value
+
+
+def _non_negative_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0. Received: {text!r}")
+    return value
+
+
+def _non_negative_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(
+            f"must be a finite number >= 0. Received: {text!r}"
+        )
+    return value
+
+
+def _positive_float(text):
+    value = _non_negative_float(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError(f"must be > 0. Received: {text!r}")
+    return value
+
+
+def _add_train_parser(subparsers):
+    parser = subparsers.add_parser(
+        "train",
+        help="train a VAE with model.fit and write the model and pictures",
+        description=(
+            "Train a VAE on a dataset with model.fit. Writes model.keras, "
+            "history.csv, metrics.json, reconstructions.png and samples.png "
+            "to the output folder once training has finished."
+        ),
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument(
+        "--dataset",
+        default=DEFAULTS["dataset"],
+        help="tensorflow-datasets name (mnist works offline from data/mnist)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        default=None,
+        help="folder of IDX files for mnist/fashion_mnist, else the tfds data dir",
+    )
+    parser.add_argument(
+        "--architecture", choices=("mlp", "conv"), default=DEFAULTS["architecture"]
+    )
+    parser.add_argument(
+        "--latent-dim", type=_positive_int, default=DEFAULTS["latent_dim"]
+    )
+    parser.add_argument(
+        "--likelihood",
+        choices=("bernoulli", "gaussian"),
+        default=DEFAULTS["likelihood"],
+    )
+    parser.add_argument(
+        "--binarize",
+        action="store_true",
+        help="dynamically binarise batches (Bernoulli likelihood only)",
+    )
+    parser.add_argument(
+        "--beta",
+        type=_non_negative_float,
+        default=DEFAULTS["beta"],
+        help="weight of the KL term",
+    )
+    parser.add_argument(
+        "--warmup-epochs",
+        type=_non_negative_int,
+        default=DEFAULTS["warmup_epochs"],
+        help="epochs of linear KL warm-up from 0 to beta",
+    )
+    parser.add_argument("--epochs", type=_positive_int, default=DEFAULTS["epochs"])
+    parser.add_argument(
+        "--batch-size", type=_positive_int, default=DEFAULTS["batch_size"]
+    )
+    parser.add_argument(
+        "--learning-rate", type=_positive_float, default=DEFAULTS["learning_rate"]
+    )
+    parser.add_argument("--seed", type=_non_negative_int, default=DEFAULTS["seed"])
+    parser.add_argument("--output-dir", default=DEFAULTS["output_dir"])
+    parser.set_defaults(command=train_command)
+
+
+def build_parser():
+    """Returns the `keras-vae` argument parser."""
+    parser = argparse.ArgumentParser(
+        prog="keras-vae",
+        description="Variational autoencoders that train with model.fit.",
+    )
+    subparsers = parser.add_subparsers(dest="command_name", required=True)
+    _add_train_parser(subparsers)
+    return parser
+
+
+def _check_output_dir(path):
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise ValueError(
+            "The output folder is an existing file. Received: "
+            f"--output-dir={str(path)!r}"
+        )
+    return path
+
+
+def _history_csv(history):
+    buffer = io.StringIO()
+    keys = list(history.history)
+    writer = csv.writer(buffer)
+    writer.writerow(["epoch"] + keys)
+    for epoch in range(len(history.epoch)):
+        writer.writerow([epoch] + [history.history[k][epoch] for k in keys])
+    return buffer.getvalue()
+
+
+def train_command(args):
+    """Runs `keras-vae train`; returns the paths written."""
+    import keras
+
+    from keras_vae import data
+    from keras_vae import plotting
+    from keras_vae.builders import build_encoder_decoder
+    from keras_vae.callbacks import KLWarmup
+    from keras_vae.file_io import atomic_path
+    from keras_vae.file_io import write_text_atomic
+    from keras_vae.likelihoods import BernoulliLikelihood
+    from keras_vae.vae import VAE
+
+    output_dir = _check_output_dir(args.output_dir)
+    if args.binarize and args.likelihood != "bernoulli":
+        raise ValueError(
+            "--binarize needs the Bernoulli likelihood. Received: "
+            f"--likelihood={args.likelihood}"
+        )
+    keras.utils.set_random_seed(args.seed)
+    train = data.load_dataset(
+        args.dataset,
+        split="train",
+        batch_size=args.batch_size,
+        seed=args.seed,
+        data_dir=args.data_dir,
+    )
+    test = data.load_dataset(
+        args.dataset,
+        split="test",
+        batch_size=args.batch_size,
+        shuffle=False,
+        data_dir=args.data_dir,
+    )
+    example_shape = tuple(train.element_spec.shape[1:])
+    likelihood = (
+        BernoulliLikelihood(binarize=args.binarize, seed=args.seed)
+        if args.likelihood == "bernoulli"
+        else args.likelihood
+    )
+    encoder, decoder = build_encoder_decoder(
+        args.architecture, example_shape, args.latent_dim
+    )
+    vae = VAE(encoder, decoder, likelihood=likelihood, beta=args.beta, seed=args.seed)
+    vae.compile(optimizer=keras.optimizers.Adam(args.learning_rate))
+    callbacks = [keras.callbacks.TerminateOnNaN()]
+    if args.warmup_epochs:
+        callbacks.append(KLWarmup(epochs=args.warmup_epochs))
+
+    print(
+        f"Training a {args.architecture} VAE (latent_dim={args.latent_dim}, "
+        f"{args.likelihood}, beta={args.beta}) on {args.dataset} "
+        f"{example_shape} for {args.epochs} epochs."
+    )
+    start = time.perf_counter()
+    history = vae.fit(
+        train, epochs=args.epochs, validation_data=test, callbacks=callbacks
+    )
+    train_seconds = time.perf_counter() - start
+    test_metrics = vae.evaluate(test, verbose=0, return_dict=True)
+
+    test_images = next(iter(test))[:16].numpy()
+    output_dir.mkdir(parents=True, exist_ok=True)
+    paths = {
+        "model": output_dir / "model.keras",
+        "history": output_dir / "history.csv",
+        "metrics": output_dir / "metrics.json",
+        "reconstructions": output_dir / "reconstructions.png",
+        "samples": output_dir / "samples.png",
+    }
+    with atomic_path(paths["model"]) as tmp:
+        vae.save(tmp)
+    write_text_atomic(paths["history"], _history_csv(history))
+    summary = {
+        "test_negative_elbo": float(test_metrics["loss"]),
+        "test_reconstruction_loss": float(test_metrics["reconstruction_loss"]),
+        "test_kl_loss": float(test_metrics["kl_loss"]),
+        "epochs": len(history.epoch),
+        "train_seconds": train_seconds,
+        "seconds_per_epoch": train_seconds / max(1, len(history.epoch)),
+        "arguments": {k: v for k, v in vars(args).items() if k != "command"},
+    }
+    write_text_atomic(paths["metrics"], json.dumps(summary, indent=2) + "\n")
+    plotting.save_figure(
+        plotting.plot_reconstructions(test_images, vae.reconstruct(test_images)),
+        paths["reconstructions"],
+    )
+    plotting.save_figure(
+        plotting.plot_image_grid(vae.sample(64, seed=args.seed), columns=8),
+        paths["samples"],
+    )
+    print(
+        f"Test negative ELBO: {summary['test_negative_elbo']:.2f} nats "
+        f"(reconstruction {summary['test_reconstruction_loss']:.2f}, "
+        f"KL {summary['test_kl_loss']:.2f}); "
+        f"{summary['seconds_per_epoch']:.1f} s per epoch."
+    )
+    for name, path in paths.items():
+        print(f"  {name:16s} {path}")
+    return paths
+
+
+def main(argv=None):
+    """Entry point of the `keras-vae` command. Returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        args.command(args)
+    except ValueError as error:
+        print(f"keras-vae {args.command_name}: error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+"""User-facing argument checks shared by the whole package.
+
+Every check raises a `ValueError` whose message names the problem and ends
+with `Received: name=value`, so that a user's mistake gets a clear message
+instead of an error from deep inside TensorFlow.
+"""
+
+import math
+import numbers
+
+import numpy as np
+import tensorflow as tf
+
+
+def check_positive_int(name, value):
+    """Raise unless `value` is an integer > 0 (booleans are refused)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
+        raise ValueError(
+            f"{name} must be a positive integer. Received: {name}={value!r}"
+        )
+    return int(value)
+
+
+def check_non_negative_float(name, value):
+    """Raise unless `value` is a finite real number >= 0."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or not math.isfinite(value)
+        or value < 0
+    ):
+        raise ValueError(
+            f"{name} must be a finite number >= 0. Received: {name}={value!r}"
+        )
+    return float(value)
+
+
+def check_positive_float(name, value):
+    """Raise unless `value` is a finite real number > 0."""
+    value = check_non_negative_float(name, value)
+    if value == 0:
+        raise ValueError(f"{name} must be > 0. Received: {name}={value!r}")
+    return value
+
+
+def check_choice(name, value, choices):
+    """Raise unless `value` is one of `choices`."""
+    if value not in choices:
+        raise ValueError(
+            f"Unknown {name}. Expected one of {sorted(choices)}. "
+            f"Received: {name}={value!r}"
+        )
+    return value
+
+
+def check_shape(name, shape):
+    """Raise unless `shape` is a non-empty tuple of positive integers."""
+    try:
+        shape = tuple(shape)
+    except TypeError:
+        shape = None
+    if not shape or not all(
+        isinstance(d, numbers.Integral) and not isinstance(d, bool) and d > 0
+        for d in shape
+    ):
+        raise ValueError(
+            f"{name} must be a non-empty tuple of positive integers. "
+            f"Received: {name}={shape!r}"
+        )
+    return tuple(int(d) for d in shape)
+
+
+def check_image_batch(name, array, example_shape):
+    """Raises a `ValueError` unless `array` is a non-empty, finite, numeric
+    batch of examples of shape `example_shape`."""
+    if not np.issubdtype(array.dtype, np.number) or np.issubdtype(
+        array.dtype, np.complexfloating
+    ):
+        raise ValueError(
+            f"{name} must hold real numbers. Received: {name}.dtype={array.dtype}"
+        )
+    if array.shape[1:] != tuple(example_shape) or array.ndim < 2:
+        raise ValueError(
+            f"{name} must have shape (batch, {', '.join(map(str, example_shape))})"
+            f". Received: {name}.shape={array.shape}"
+        )
+    if array.shape[0] == 0:
+        raise ValueError(f"{name} is empty. Received: {name}.shape={array.shape}")
+    bad = ~np.isfinite(array)
+    if bad.any():
+        raise ValueError(
+            f"{name} contains NaN or Inf ({int(bad.sum())} values). Received: "
+            f"{name} with first bad value at index "
+            f"{tuple(int(i) for i in np.argwhere(bad)[0])}"
+        )
+
+
+def check_dataset_spec(name, dataset, example_shape):
+    """Raises a `ValueError` unless a batched dataset yields float examples
+    of shape `example_shape`."""
+    spec = dataset.element_spec
+    if isinstance(spec, (tuple, list)):
+        spec = spec[0]
+    if not isinstance(spec, tf.TensorSpec):
+        return
+    expected = tf.TensorShape((None,) + tuple(example_shape))
+    if not spec.shape.is_compatible_with(expected):
+        raise ValueError(
+            f"{name} must yield batches of shape {expected}. Batch an "
+            "unbatched dataset with .batch(batch_size). Received: "
+            f"{name} element shape {spec.shape}"
+        )
+    if not spec.dtype.is_floating:
+        raise ValueError(
+            f"{name} must yield float images scaled to the likelihood's "
+            "range (keras_vae.data.load_dataset does this). Received: "
+            f"{name} element dtype {spec.dtype.name}"
+        )

@@ -1,0 +1,167 @@
+"""The variational autoencoder."""
+
+import keras
+import numpy as np
+from keras import ops
+
+from keras_vae.input_checks import check_non_negative_float
+from keras_vae.input_checks import check_positive_int
+from keras_vae.latent_model import LatentModel
+from keras_vae.losses import free_bits_kl
+from keras_vae.losses import kl_divergence
+from keras_vae.sampling import Sampling
+from keras_vae.seed_state import SavesSeedState
+
+
+@keras.saving.register_keras_serializable(package="keras_vae")
+class VAE(SavesSeedState, LatentModel):
+    """A variational autoencoder that trains with `fit`.
+
+    The encoder predicts a diagonal Gaussian posterior `q(z | x)` through
+    `z_mean` and `z_log_var`; a latent is drawn by reparameterisation; the
+    decoder emits the likelihood's parameters. The loss is the negative
+    ELBO: the reconstruction negative log-likelihood plus
+    `beta * KL(q(z | x) || N(0, I))`, the KL term added with `add_loss`.
+
+    `fit` reports `loss` (the negative ELBO, beta = 1 and no free bits, in
+    nats per example), `reconstruction_loss` and `kl_loss`. The gradient
+    follows the regularised objective (`beta`, free bits, KL warm-up).
+
+    Args:
+        encoder: functional `keras.Model` with two outputs
+            `[z_mean, z_log_var]` (see `build_mlp_encoder`).
+        decoder: functional `keras.Model` from `z` to the likelihood's
+            parameters, with the encoder's input shape.
+        likelihood: `"bernoulli"`, `"gaussian"` or a likelihood layer.
+            Defaults to `"bernoulli"`.
+        beta: float >= 0. Weight of the KL term (beta-VAE); `0` turns the
+            model into an autoencoder. Defaults to `1.0`.
+        free_bits: float >= 0. Nats per latent dimension below which the KL
+            is not penalised (Kingma et al. 2016). Defaults to `0.0`.
+        seed: int or None. Seed of the sampling noise. Defaults to `None`.
+        **kwargs: base model arguments, such as `name`.
+
+    Call arguments:
+        inputs: batch of examples.
+        training: bool. Training mode of the sub-networks.
+        sample: bool or None. Decode a sampled latent (`True`) or the
+            posterior mean (`False`). Defaults to `training`, so `predict`
+            is deterministic.
+        return_posterior: bool. Also return `z_mean` and `z_log_var`.
+
+    Returns:
+        The decoder's output (logits for Bernoulli, means for Gaussian), or
+        `(params, z_mean, z_log_var)` with `return_posterior=True`. Use
+        `reconstruct` for mean images.
+
+    Example:
+    ```python
+    encoder, decoder = keras_vae.build_encoder_decoder("mlp", (28, 28, 1), 16)
+    vae = keras_vae.VAE(encoder, decoder, seed=0)
+    vae.compile(optimizer="adam")
+    vae.fit(keras_vae.data.load_dataset("mnist"), epochs=10)
+    images = vae.sample(16, seed=1)
+    ```
+    """
+
+    metric_names = ("loss", "reconstruction_loss", "kl_loss")
+    encoder_outputs = 2
+
+    def __init__(
+        self,
+        encoder,
+        decoder,
+        likelihood="bernoulli",
+        beta=1.0,
+        free_bits=0.0,
+        seed=None,
+        **kwargs,
+    ):
+        self.beta = check_non_negative_float("beta", beta)
+        self.free_bits = check_non_negative_float("free_bits", free_bits)
+        super().__init__(encoder, decoder, likelihood=likelihood, **kwargs)
+        self.seed = seed
+        self.sampling = Sampling(seed=seed, name="sampling")
+        self.prior_seed_generator = keras.random.SeedGenerator(
+            None if seed is None else seed + 1
+        )
+        self.kl_weight = self.add_weight(
+            shape=(),
+            initializer=keras.initializers.Constant(self.beta),
+            trainable=False,
+            name="kl_weight",
+            dtype="float32",
+        )
+
+    def persistent_seed_generators(self):
+        return [self.prior_seed_generator]
+
+    def call(self, inputs, training=None, sample=None, return_posterior=False):
+        z_mean, z_log_var = self.encoder(inputs, training=training)
+        self.add_loss(self.kl_weight * free_bits_kl(z_mean, z_log_var, self.free_bits))
+        if sample is None:
+            sample = bool(training)
+        z = self.sampling([z_mean, z_log_var]) if sample else z_mean
+        params = self.decoder(z, training=training)
+        if return_posterior:
+            return params, z_mean, z_log_var
+        return params
+
+    def _loss_terms(self, x, training):
+        params, z_mean, z_log_var = self(
+            x, training=training, sample=True, return_posterior=True
+        )
+        reconstruction = ops.mean(self.likelihood.negative_log_likelihood(x, params))
+        kl = ops.mean(kl_divergence(z_mean, z_log_var))
+        values = {
+            "loss": reconstruction + kl,
+            "reconstruction_loss": reconstruction,
+            "kl_loss": kl,
+        }
+        return self._objective(reconstruction), values
+
+    def encode(self, x, batch_size=256):
+        """Returns the posterior parameters of `x`.
+
+        Args:
+            x: array of shape `(n, *example_shape)`.
+            batch_size: int. Defaults to `256`.
+
+        Returns:
+            A tuple of numpy arrays `(z_mean, z_log_var)`, each of shape
+            `(n, latent_dim)`.
+        """
+        x = np.asarray(x, dtype="float32")
+        self._check_inputs("x", x)
+        z_mean, z_log_var = self.encoder.predict(x, batch_size=batch_size, verbose=0)
+        return z_mean, z_log_var
+
+    def _latent_code(self, x, batch_size):
+        return self.encode(x, batch_size)[0]
+
+    def sample(self, n, seed=None, batch_size=256):
+        """Draws `n` latents from the prior N(0, I) and decodes them.
+
+        Args:
+            n: int > 0. Number of samples.
+            seed: int or None. With an int the result is reproducible; with
+                `None` the model's own seed generator advances. Defaults to
+                `None`.
+            batch_size: int. Defaults to `256`.
+
+        Returns:
+            A numpy array of mean images, shape `(n, *example_shape)`.
+        """
+        n = check_positive_int("n", n)
+        z = keras.random.normal(
+            (n, self.latent_dim),
+            seed=self.prior_seed_generator if seed is None else seed,
+        )
+        return self.decode(ops.convert_to_numpy(z), batch_size)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {"beta": self.beta, "free_bits": self.free_bits, "seed": self.seed}
+        )
+        return config
