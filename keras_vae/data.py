@@ -127,8 +127,7 @@ def _scale_batch(images, labels):
     return tf.cast(images, tf.float32) / 255.0, labels
 
 
-def _check_float_images(images):
-    check_image_batch("images", images, images.shape[1:])
+def _check_unit_range(images):
     low, high = float(images.min()), float(images.max())
     if low < 0.0 or high > 1.0:
         raise ValueError(
@@ -243,9 +242,8 @@ def _array_source(images):
             "images must have a batch axis and at least one more. Received: "
             f"images.shape={images.shape}"
         )
-    if images.dtype == np.uint8:
-        check_image_batch("images", images, images.shape[1:])
-    else:
+    check_image_batch("images", images, images.shape[1:])
+    if images.dtype != np.uint8:
         images = images.astype("float32", copy=False)
-        _check_float_images(images)
+        _check_unit_range(images)
     return images, np.full((len(images),), -1, dtype="int64")

@@ -1,0 +1,32 @@
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.slow
+def test_wheel_holds_the_package_only(tmp_path):
+    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q"]
+    result = subprocess.run(
+        [*command, "-w", str(tmp_path), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    (wheel,) = tmp_path.glob("keras_vae-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    top_level = {name.split("/")[0] for name in names}
+    assert "keras_vae" in top_level
+    assert "export" not in top_level and "tests" not in top_level
+    assert not [n for n in names if n.endswith((".gz", "-ubyte"))]
+    assert "keras_vae/vae.py" in names
+    entry_points = next(n for n in names if n.endswith("entry_points.txt"))
+    assert (
+        "keras-vae = keras_vae.cli:main"
+        in zipfile.ZipFile(wheel).read(entry_points).decode()
+    )
