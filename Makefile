@@ -17,6 +17,11 @@ setup: $(BIN)/.installed
 
 demo: setup
 	TF_CPP_MIN_LOG_LEVEL=2 $(BIN)/keras-vae train --epochs $(EPOCHS) --output-dir $(RUN_DIR)
+	TF_CPP_MIN_LOG_LEVEL=2 $(BIN)/keras-vae export $(RUN_DIR)/model.keras $(RUN_DIR)/exported --overwrite --uint8
+	for runtime in tflite onnx savedmodel; do \
+	  TF_CPP_MIN_LOG_LEVEL=2 $(BIN)/keras-vae sample $(RUN_DIR)/exported --runtime $$runtime \
+	    -n 64 --seed 0 --out $(RUN_DIR)/samples_$$runtime.png || exit 1; \
+	done
 
 lint: setup
 	$(BIN)/ruff check .

@@ -1,4 +1,9 @@
-"""The `keras-vae` command line: `keras-vae train ...`."""
+"""The `keras-vae` command line: `train`, `export` and `sample`.
+
+This is the one place where the model side (`keras_vae`) and the deployment
+side (`keras_vae_export`) meet; the export package is imported only by the
+commands that need it.
+"""
 
 import argparse
 import csv
@@ -125,6 +130,55 @@ def _add_train_parser(subparsers):
     parser.set_defaults(command=train_command)
 
 
+def _add_export_parsers(subparsers):
+    parser = subparsers.add_parser(
+        "export",
+        help="export a trained VAE's decoder to SavedModel, TFLite and ONNX",
+        description=(
+            "Export only the decoder of a trained VAE (z -> mean image) for "
+            "sampling on device. Every artifact is checked against Keras in "
+            "its own runtime before anything is written."
+        ),
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("model", help="the .keras file of a keras_vae.VAE")
+    parser.add_argument("output_dir", help="folder to create")
+    parser.add_argument(
+        "--formats",
+        default="savedmodel,tflite,tflite-fp16,tflite-int8,onnx",
+        help="comma-separated formats",
+    )
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace an existing output folder"
+    )
+    parser.add_argument("--uint8", action="store_true", help="add a uint8 image output")
+    parser.set_defaults(command=export_command)
+
+    parser = subparsers.add_parser(
+        "sample",
+        help="sample images from an exported decoder, without TensorFlow",
+        description=(
+            "Draw z ~ N(0, I) with numpy, decode it with one exported "
+            "artifact in its runtime, and save a grid of images as PNG."
+        ),
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("export_dir", help="folder written by keras-vae export")
+    parser.add_argument(
+        "--runtime", choices=("tflite", "onnx", "savedmodel"), default="tflite"
+    )
+    parser.add_argument(
+        "--format",
+        default=None,
+        help="artifact to use, e.g. tflite-int8 (default: the float32 one)",
+    )
+    parser.add_argument("-n", type=_positive_int, default=64, help="images")
+    parser.add_argument("--seed", type=_non_negative_int, default=0)
+    parser.add_argument("--threads", type=_positive_int, default=None)
+    parser.add_argument("--out", default="samples.png", help="PNG to write")
+    parser.set_defaults(command=sample_command)
+
+
 def build_parser():
     """Returns the `keras-vae` argument parser."""
     parser = argparse.ArgumentParser(
@@ -133,6 +187,7 @@ def build_parser():
     )
     subparsers = parser.add_subparsers(dest="command_name", required=True)
     _add_train_parser(subparsers)
+    _add_export_parsers(subparsers)
     return parser
 
 
@@ -258,13 +313,60 @@ def train_command(args):
     return paths
 
 
+def export_command(args):
+    """Runs `keras-vae export`; returns the manifest."""
+    from keras_vae_export.exporter import export_decoder
+
+    manifest = export_decoder(
+        args.model,
+        args.output_dir,
+        formats=args.formats,
+        overwrite=args.overwrite,
+        uint8_output=args.uint8,
+    )
+    print(f"Exported the decoder of {args.model} to {args.output_dir}:")
+    for name, artifact in manifest["artifacts"].items():
+        errors = [e for e in artifact["parity"]["max_abs_error"].values() if e]
+        print(
+            f"  {name:12s} {artifact['file']:24s} "
+            f"{artifact['size_bytes'] / 1e6:7.3f} MB  "
+            f"max error {max(errors, default=0.0):.2e}  parity passed"
+        )
+    print(f"  manifest     {Path(args.output_dir) / 'manifest.json'}")
+    return manifest
+
+
+def sample_command(args):
+    """Runs `keras-vae sample`; returns the path of the PNG."""
+    from keras_vae import plotting
+    from keras_vae_export.sampler import Sampler
+
+    out = Path(args.out)
+    if out.is_dir():
+        raise ValueError(f"--out must be a file path. Received: --out={args.out}")
+    sampler = Sampler(
+        args.export_dir,
+        runtime=args.runtime,
+        format=args.format,
+        num_threads=args.threads,
+    )
+    images = sampler.sample(args.n, seed=args.seed)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    figure = plotting.plot_image_grid(
+        images, columns=8, title=f"{sampler.format} ({args.runtime})"
+    )
+    plotting.save_figure(figure, out)
+    print(f"{args.n} samples from {sampler.format} written to {out}")
+    return out
+
+
 def main(argv=None):
     """Entry point of the `keras-vae` command. Returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         args.command(args)
-    except ValueError as error:
+    except (ValueError, ImportError) as error:
         print(f"keras-vae {args.command_name}: error: {error}", file=sys.stderr)
         return 2
     return 0

@@ -1,0 +1,266 @@
+"""`export_decoder`: the decoder of a VAE to every requested format.
+
+Every artifact is written into a temporary folder beside the output folder,
+loaded back in its own runtime and compared with Keras (the parity gate);
+only when every requested format passes is the folder moved into place,
+with its `manifest.json`. A failure leaves nothing behind and an existing
+output untouched.
+"""
+
+import importlib.metadata
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import keras
+
+from keras_vae.vae import VAE
+from keras_vae_export.decode_model import build_decode_model
+from keras_vae_export.decode_model import likelihood_name
+from keras_vae_export.errors import ExportError
+from keras_vae_export.errors import missing_runtime
+from keras_vae_export.formats import FORMATS
+from keras_vae_export.formats import parse_formats
+from keras_vae_export.manifest import MANIFEST_VERSION
+from keras_vae_export.manifest import describe_files
+from keras_vae_export.manifest import write_manifest
+from keras_vae_export.parity import PARITY_BATCH_SIZES
+from keras_vae_export.parity import PARITY_SEED
+from keras_vae_export.parity import compare_outputs
+from keras_vae_export.parity import parity_latents
+from keras_vae_export.runtimes import open_runner
+
+VERSIONED_PACKAGES = (
+    "keras-vae",
+    "keras",
+    "tensorflow",
+    "tf2onnx",
+    "onnx",
+    "onnxruntime",
+    "ai-edge-litert",
+    "numpy",
+)
+REQUIRED_MODULES = {
+    "tflite": [("ai_edge_litert", "ai-edge-litert")],
+    "onnx": [("onnx", "onnx"), ("tf2onnx", "tf2onnx"), ("onnxruntime", "onnxruntime")],
+    "savedmodel": [],
+}
+
+
+def _write_artifact(name, decode_model, path, latent_dim):
+    runtime = FORMATS[name].runtime
+    if runtime == "savedmodel":
+        from keras_vae_export.savedmodel_format import write_savedmodel
+
+        write_savedmodel(decode_model, path, latent_dim)
+    elif runtime == "onnx":
+        from keras_vae_export.onnx_format import write_onnx
+
+        write_onnx(decode_model, path, latent_dim)
+    else:
+        from keras_vae_export.tflite_format import write_tflite
+
+        variant = {"tflite": "float32", "tflite-fp16": "float16"}.get(name, "int8")
+        write_tflite(decode_model, path, latent_dim, variant)
+
+
+def _load_vae(model):
+    if isinstance(model, (str, os.PathLike)):
+        path = Path(model)
+        if path.suffix != ".keras" or not path.is_file():
+            raise ExportError(
+                "model must be a keras_vae.VAE or the path of an existing "
+                f".keras file. Received: model={str(model)!r}"
+            )
+        try:
+            model = keras.saving.load_model(path, safe_mode=True)
+        except Exception as error:
+            raise ExportError(
+                f"Could not load the model file ({type(error).__name__}: "
+                f"{str(error)[:300]}). Received: model={str(path)!r}"
+            ) from None
+    if not isinstance(model, VAE):
+        raise ExportError(
+            "Only a keras_vae.VAE can be exported: the export holds its "
+            "decoder and samples from its N(0, I) prior. Received: model of "
+            f"type {type(model).__name__}"
+        )
+    return model
+
+
+def _check_destination(output_dir, overwrite):
+    if output_dir.exists() and not output_dir.is_dir():
+        raise ExportError(
+            f"The output folder is an existing file. Received: "
+            f"output_dir={str(output_dir)!r}"
+        )
+    if output_dir.is_dir() and any(output_dir.iterdir()) and not overwrite:
+        raise ExportError(
+            "The output folder exists and is not empty; pass overwrite=True "
+            f"(--overwrite) to replace it. Received: output_dir={str(output_dir)!r}"
+        )
+
+
+def _check_modules(formats):
+    for name in formats:
+        for module, package in REQUIRED_MODULES[FORMATS[name].runtime]:
+            if importlib.util.find_spec(module) is None:
+                raise missing_runtime(module, package)
+
+
+def _versions():
+    versions = {}
+    for package in VERSIONED_PACKAGES:
+        try:
+            versions[package] = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            versions[package] = None
+    return versions
+
+
+def _move_into_place(staging, output_dir):
+    backup = None
+    if output_dir.exists():
+        backup = output_dir.with_name(f".{output_dir.name}.old-{os.getpid()}")
+        os.rename(output_dir, backup)
+    try:
+        os.rename(staging, output_dir)
+    except OSError:
+        if backup is not None:
+            os.rename(backup, output_dir)
+        raise
+    if backup is not None:
+        shutil.rmtree(backup)
+
+
+def _tensor_entries(names, roles, shapes, dtypes):
+    return [
+        {"role": role, "name": name, "shape": shape, "dtype": dtype}
+        for name, role, shape, dtype in zip(names, roles, shapes, dtypes)
+    ]
+
+
+def export_decoder(
+    model,
+    output_dir,
+    formats=None,
+    overwrite=False,
+    uint8_output=False,
+    num_threads=None,
+):
+    """Exports the decoder of a VAE for sampling on device.
+
+    Args:
+        model: a `keras_vae.VAE`, or the path of a `.keras` file of one
+            (loaded with `safe_mode=True`).
+        output_dir: folder to create. It holds one artifact per format and
+            `manifest.json`.
+        formats: `None` (all), a list, or a comma-separated string of
+            `savedmodel`, `tflite`, `tflite-fp16`, `tflite-int8`, `onnx`.
+        overwrite: bool. Replace an existing, non-empty `output_dir`.
+            Defaults to `False`.
+        uint8_output: bool. Add a second output with uint8 pixels, for apps
+            that only display. Defaults to `False`.
+        num_threads: int or None. Runtime threads for the parity check.
+
+    Returns:
+        The manifest, as a dict.
+
+    Example:
+    ```python
+    manifest = export_decoder(vae, "exported/", formats="tflite,onnx")
+    manifest["artifacts"]["tflite"]["parity"]["passed"]  # True
+    ```
+    """
+    vae = _load_vae(model)
+    formats = parse_formats(formats)
+    output_dir = Path(output_dir)
+    _check_destination(output_dir, overwrite)
+    _check_modules(formats)
+    decode_model = build_decode_model(vae, uint8_output=uint8_output)
+    latent_dim = vae.latent_dim
+    roles = ["image", "image_uint8"] if uint8_output else ["image"]
+    output_shape = list(vae.example_shape)
+    latents = parity_latents(latent_dim)
+    references = {
+        n: [keras.ops.convert_to_numpy(t) for t in keras.tree.flatten(decode_model(z))]
+        for n, z in latents.items()
+    }
+    try:
+        output_dir.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(
+            tempfile.mkdtemp(prefix=f".{output_dir.name}.tmp-", dir=output_dir.parent)
+        )
+        umask = os.umask(0)
+        os.umask(umask)
+        staging.chmod(0o777 & ~umask)  # mkdtemp makes it private
+    except OSError as error:
+        raise ExportError(
+            f"Cannot write next to the output folder ({error.strerror}). "
+            f"Received: output_dir={str(output_dir)!r}"
+        ) from None
+    try:
+        artifacts = {}
+        for name in formats:
+            spec = FORMATS[name]
+            path = staging / spec.file_name
+            _write_artifact(name, decode_model, path, latent_dim)
+            runner = open_runner(spec.runtime, path, num_threads=num_threads)
+            artifacts[name] = {
+                "file": spec.file_name,
+                "runtime": spec.runtime,
+                "description": spec.description,
+                "inputs": [
+                    {
+                        "name": runner.input_names[0],
+                        "shape": [-1, latent_dim],
+                        "dtype": "float32",
+                    }
+                ],
+                "outputs": _tensor_entries(
+                    runner.output_names,
+                    roles,
+                    [[-1] + output_shape] * len(roles),
+                    ["float32", "uint8"],
+                ),
+                "parity": compare_outputs(runner, latents, references, spec, roles),
+                **describe_files(path),
+            }
+        failed = {
+            n: a["parity"] for n, a in artifacts.items() if not a["parity"]["passed"]
+        }
+        if failed:
+            raise ExportError(
+                "Parity check failed: these artifacts differ from the Keras "
+                f"decoder by more than their tolerance: {failed}. Nothing was "
+                f"written. Received: formats={list(formats)}"
+            )
+        manifest = {
+            "manifest_version": MANIFEST_VERSION,
+            "model": {
+                "latent_dim": latent_dim,
+                "output_shape": output_shape,
+                "output_dtype": "float32",
+                "output_range": [0.0, 1.0]
+                if likelihood_name(vae) == "bernoulli"
+                else None,
+                "likelihood": likelihood_name(vae),
+                "uint8_output": uint8_output,
+                "prior": "standard normal N(0, I)",
+                "name": vae.name,
+            },
+            "parity": {
+                "batch_sizes": list(PARITY_BATCH_SIZES),
+                "seed": PARITY_SEED,
+                "reference": "Keras decoder, float32",
+            },
+            "artifacts": artifacts,
+            "versions": _versions(),
+        }
+        write_manifest(staging, manifest)
+        _move_into_place(staging, output_dir)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return manifest

@@ -1,0 +1,141 @@
+"""Runners that execute an exported decoder in its own runtime.
+
+Each runner maps a float32 batch `z` of shape `(n, latent_dim)` to the
+artifact's outputs, in order. The LiteRT and ONNX Runtime runners import
+numpy and their runtime only; the SavedModel runner needs TensorFlow.
+"""
+
+import numpy as np
+
+from keras_vae_export.errors import missing_runtime
+
+
+class TFLiteRunner:
+    """Runs a `.tflite` file with LiteRT (`ai_edge_litert`).
+
+    The input tensor is resized only when the batch size changes.
+
+    Args:
+        path: the `.tflite` file.
+        num_threads: int or None. CPU threads. Defaults to `None`
+            (LiteRT's choice).
+    """
+
+    runtime = "tflite"
+
+    def __init__(self, path, num_threads=None):
+        try:
+            from ai_edge_litert.interpreter import Interpreter
+        except ImportError:
+            raise missing_runtime("ai_edge_litert", "ai-edge-litert") from None
+        self.interpreter = Interpreter(model_path=str(path), num_threads=num_threads)
+        signature = self.interpreter.get_signature_runner()
+        inputs = signature.get_input_details()
+        outputs = signature.get_output_details()
+        self.input_names = list(inputs)
+        self.output_names = sorted(outputs, key=_output_order)
+        self._input_index = inputs[self.input_names[0]]["index"]
+        self._output_indices = [outputs[n]["index"] for n in self.output_names]
+        self._batch_size = None
+
+    def run(self, z):
+        """Returns the list of output arrays for `z`."""
+        if z.shape[0] != self._batch_size:
+            self.interpreter.resize_tensor_input(self._input_index, z.shape)
+            self.interpreter.allocate_tensors()
+            self._batch_size = z.shape[0]
+        self.interpreter.set_tensor(self._input_index, z)
+        self.interpreter.invoke()
+        return [self.interpreter.get_tensor(i) for i in self._output_indices]
+
+
+class OnnxRunner:
+    """Runs a `.onnx` file with ONNX Runtime on the CPU.
+
+    Args:
+        path: the `.onnx` file.
+        num_threads: int or None. Intra-op threads. Defaults to `None`.
+    """
+
+    runtime = "onnx"
+
+    def __init__(self, path, num_threads=None):
+        try:
+            import onnxruntime
+        except ImportError:
+            raise missing_runtime("onnxruntime", "onnxruntime") from None
+        options = onnxruntime.SessionOptions()
+        if num_threads:
+            options.intra_op_num_threads = num_threads
+            options.inter_op_num_threads = 1
+        self.session = onnxruntime.InferenceSession(
+            str(path), options, providers=["CPUExecutionProvider"]
+        )
+        self.input_names = [i.name for i in self.session.get_inputs()]
+        self.output_names = [o.name for o in self.session.get_outputs()]
+
+    def run(self, z):
+        """Returns the list of output arrays for `z`."""
+        return self.session.run(None, {self.input_names[0]: z})
+
+
+class SavedModelRunner:
+    """Runs a SavedModel's `decode` signature with TensorFlow.
+
+    Args:
+        path: the SavedModel folder.
+        num_threads: ignored (TensorFlow's thread pools are process-wide).
+    """
+
+    runtime = "savedmodel"
+    signature_name = "decode"
+
+    def __init__(self, path, num_threads=None):
+        import tensorflow as tf
+
+        self._tf = tf
+        self._loaded = tf.saved_model.load(str(path))
+        self._function = self._loaded.signatures[self.signature_name]
+        self.input_names = list(self._function.structured_input_signature[1])
+        self.output_names = sorted(self._function.structured_outputs, key=_output_order)
+
+    def run(self, z):
+        """Returns the list of output arrays for `z`."""
+        result = self._function(**{self.input_names[0]: self._tf.constant(z)})
+        return [result[name].numpy() for name in self.output_names]
+
+
+def _output_order(name):
+    # Keras names signature outputs output_0, output_1, ...
+    suffix = name.rsplit("_", 1)[-1]
+    return (int(suffix) if suffix.isdigit() else 0, name)
+
+
+RUNNERS = {
+    "tflite": TFLiteRunner,
+    "onnx": OnnxRunner,
+    "savedmodel": SavedModelRunner,
+}
+
+
+def open_runner(runtime, path, num_threads=None):
+    """Returns the runner of `runtime` for the artifact at `path`."""
+    if runtime not in RUNNERS:
+        raise ValueError(
+            f"Unknown runtime; known: {', '.join(RUNNERS)}. Received: "
+            f"runtime={runtime!r}"
+        )
+    return RUNNERS[runtime](path, num_threads=num_threads)
+
+
+def as_latent_batch(z, latent_dim):
+    """Checks and converts `z` to a C-contiguous float32 `(n, latent_dim)`."""
+    z = np.ascontiguousarray(z, dtype=np.float32)
+    if z.ndim != 2 or z.shape[1] != latent_dim or z.shape[0] == 0:
+        raise ValueError(
+            f"z must have shape (n, {latent_dim}) with n >= 1. Received: "
+            f"z.shape={z.shape}"
+        )
+    if not np.all(np.isfinite(z)):
+        raise ValueError("z contains NaN or Inf. Received: z with non-finite values")
+    return z

@@ -1,0 +1,353 @@
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+from keras import ops
+
+import keras_vae
+from keras_vae.cli import main
+from keras_vae_export import exporter
+from keras_vae_export.errors import ExportError
+from keras_vae_export.errors import MissingRuntimeError
+from keras_vae_export.formats import FORMATS
+from keras_vae_export.formats import parse_formats
+from keras_vae_export.manifest import describe_files
+from keras_vae_export.manifest import read_manifest
+from keras_vae_export.runtimes import open_runner
+from keras_vae_export.sampler import Sampler
+
+ROOT = Path(__file__).resolve().parent.parent
+SHAPES = {"mlp": (28, 28, 1), "conv": (12, 10, 3)}
+
+
+def make_vae(architecture, likelihood, latent_dim=4):
+    keras.utils.set_random_seed(7)
+    shape = SHAPES[architecture]
+    if architecture == "mlp":
+        encoder = keras_vae.build_mlp_encoder(shape, latent_dim, hidden_units=(64,))
+        decoder = keras_vae.build_mlp_decoder(latent_dim, shape, hidden_units=(64,))
+    else:
+        encoder = keras_vae.build_conv_encoder(
+            shape, latent_dim, filters=(4, 8), dense_units=(16,)
+        )
+        decoder = keras_vae.build_conv_decoder(latent_dim, shape, filters=(8, 4))
+    return keras_vae.VAE(encoder, decoder, likelihood=likelihood, seed=0)
+
+
+@pytest.fixture(scope="module")
+def exports(tmp_path_factory):
+    """Every format, with a uint8 output, for each architecture and
+    likelihood."""
+    results = {}
+    for architecture in SHAPES:
+        for likelihood in ("bernoulli", "gaussian"):
+            vae = make_vae(architecture, likelihood)
+            directory = tmp_path_factory.mktemp(f"{architecture}-{likelihood}") / "out"
+            manifest = exporter.export_decoder(vae, directory, uint8_output=True)
+            results[architecture, likelihood] = (vae, directory, manifest)
+    return results
+
+
+@pytest.mark.parametrize("architecture", list(SHAPES))
+@pytest.mark.parametrize("likelihood", ["bernoulli", "gaussian"])
+@pytest.mark.parametrize("format_name", list(FORMATS))
+def test_every_format_matches_keras(exports, architecture, likelihood, format_name):
+    vae, directory, manifest = exports[architecture, likelihood]
+    spec = FORMATS[format_name]
+    artifact = manifest["artifacts"][format_name]
+    assert artifact["parity"]["passed"]
+    runner = open_runner(spec.runtime, directory / artifact["file"], num_threads=2)
+    rng = np.random.default_rng(11)
+    for batch_size in (1, 7):
+        z = rng.standard_normal((batch_size, vae.latent_dim), dtype=np.float32)
+        expected = vae.decode(z)
+        image, image_uint8 = runner.run(z)
+        assert image.shape == expected.shape == (batch_size,) + SHAPES[architecture]
+        assert image.dtype == np.float32 and image_uint8.dtype == np.uint8
+        scale = max(1.0, float(np.abs(expected).max()))
+        error = np.abs(image - expected)
+        assert error.max() <= spec.max_error * scale
+        if spec.mean_error is not None:
+            assert error.mean() <= spec.mean_error * scale
+        pixels = np.round(np.clip(expected, 0, 1) * 255)
+        assert np.abs(image_uint8 - pixels).max() <= 1 + np.ceil(spec.max_error * 255)
+
+
+def test_manifest_describes_the_files(exports):
+    vae, directory, manifest = exports["conv", "bernoulli"]
+    assert read_manifest(directory) == json.loads(json.dumps(manifest))
+    model = manifest["model"]
+    assert model["latent_dim"] == vae.latent_dim
+    assert model["output_shape"] == list(SHAPES["conv"])
+    assert model["likelihood"] == "bernoulli" and model["output_range"] == [0, 1]
+    assert manifest["versions"]["keras"] == keras.__version__
+    listed = {"manifest.json"}
+    for name, artifact in manifest["artifacts"].items():
+        assert artifact["runtime"] == FORMATS[name].runtime
+        assert describe_files(directory / artifact["file"]) == {
+            "size_bytes": artifact["size_bytes"],
+            "files": artifact["files"],
+        }
+        assert [o["role"] for o in artifact["outputs"]] == ["image", "image_uint8"]
+        assert artifact["inputs"][0]["shape"] == [-1, vae.latent_dim]
+        listed.add(artifact["file"])
+    assert {p.name for p in directory.iterdir()} == listed
+    assert manifest["artifacts"]["onnx"]["size_bytes"] > 0
+
+
+def test_only_the_decoder_is_exported(exports):
+    vae, directory, manifest = exports["mlp", "bernoulli"]
+    decoder_bytes = sum(w.size * 4 for w in vae.decoder.get_weights())
+    encoder_kernel = vae.encoder.get_layer(index=2).get_weights()[0]
+    decoder_kernel = vae.decoder.get_layer(index=2).get_weights()[0]
+
+    # 16 consecutive weights, in both layouts (TFLite stores kernels
+    # transposed).
+    def probes(kernel):
+        return [
+            k.ravel()[1000:1016].astype("<f4").tobytes() for k in (kernel, kernel.T)
+        ]
+
+    encoder_probes, decoder_probes = probes(encoder_kernel), probes(decoder_kernel)
+    for name in ("savedmodel", "tflite", "onnx"):
+        artifact = manifest["artifacts"][name]
+        blobs = [
+            (directory / artifact["file"]).joinpath(f).read_bytes()
+            if name == "savedmodel"
+            else (directory / f).read_bytes()
+            for f in artifact["files"]
+        ]
+        assert not any(p in blob for p in encoder_probes for blob in blobs), name
+        assert any(p in blob for p in decoder_probes for blob in blobs), name
+        # Float32 artifacts weigh what the decoder weighs, not twice that.
+        assert (
+            0.95 * decoder_bytes <= artifact["size_bytes"] < 1.15 * decoder_bytes + 60e3
+        )
+    sizes = {n: a["size_bytes"] for n, a in manifest["artifacts"].items()}
+    assert sizes["tflite-fp16"] < 0.55 * sizes["tflite"]
+    # Small layers (< 1024 weights) stay float; the benchmark measures the
+    # default model.
+    assert sizes["tflite-int8"] < 0.35 * sizes["tflite"]
+
+
+SAMPLER_SCRIPT = """
+import json, sys
+from keras_vae_export.sampler import Sampler
+sampler = Sampler(sys.argv[1], runtime=sys.argv[2])
+images = sampler.sample(3, seed=4)
+print(json.dumps({
+    "modules": sorted(m for m in sys.modules if m.split(".")[0] in
+                      ("tensorflow", "keras", "keras_vae", "tf2onnx")),
+    "images": images.tolist(),
+}))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("runtime", ["tflite", "onnx"])
+def test_sampler_runs_without_tensorflow(exports, runtime):
+    vae, directory, _ = exports["mlp", "bernoulli"]
+    result = subprocess.run(
+        [sys.executable, "-c", SAMPLER_SCRIPT, str(directory), runtime],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"),
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout.splitlines()[-1])
+    assert report["modules"] == []
+    z = np.random.default_rng(4).standard_normal((3, vae.latent_dim), dtype=np.float32)
+    np.testing.assert_allclose(report["images"], vae.decode(z), atol=1e-5)
+
+
+def test_sampler_api_and_its_errors(exports):
+    vae, directory, _ = exports["mlp", "gaussian"]
+    sampler = Sampler(directory, runtime="tflite", format="tflite-fp16")
+    assert sampler.format == "tflite-fp16" and sampler.latent_dim == 4
+    z = sampler.prior_latents(5, seed=1)
+    np.testing.assert_allclose(sampler.decode(z), vae.decode(z), atol=5e-3 * 4)
+    assert sampler.decode_uint8(z).dtype == np.uint8
+    np.testing.assert_array_equal(sampler.sample(2, seed=3), sampler.sample(2, seed=3))
+    with pytest.raises(ValueError, match=r"Received: z.shape=\(2, 3\)"):
+        sampler.decode(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="Received: n=0"):
+        sampler.sample(0)
+    with pytest.raises(ValueError, match="Received: runtime='coreml'"):
+        Sampler(directory, runtime="coreml")
+    with pytest.raises(ValueError, match="format='tflite-int4'"):
+        Sampler(directory, runtime="tflite", format="tflite-int4")
+    with pytest.raises(ValueError, match="No manifest.json"):
+        Sampler(directory.parent)
+
+
+def test_sampler_refuses_a_tampered_artifact(exports, tmp_path):
+    _, directory, manifest = exports["mlp", "bernoulli"]
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    for name in ("manifest.json", manifest["artifacts"]["onnx"]["file"]):
+        (copy / name).write_bytes((directory / name).read_bytes())
+    onnx_file = copy / manifest["artifacts"]["onnx"]["file"]
+    data = bytearray(onnx_file.read_bytes())
+    data[-100] ^= 0xFF
+    onnx_file.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="does not match its manifest entry"):
+        Sampler(copy, runtime="onnx")
+    (copy / "manifest.json").write_text("{not json")
+    with pytest.raises(ValueError, match="not valid JSON"):
+        Sampler(copy, runtime="onnx")
+
+
+def snapshot(directory):
+    return {
+        p.relative_to(directory): p.read_bytes()
+        for p in directory.rglob("*")
+        if p.is_file()
+    }
+
+
+def failing_writer(original):
+    def write(name, decode_model, path, latent_dim):
+        if name == "onnx":
+            raise RuntimeError("converter crashed")
+        original(name, decode_model, path, latent_dim)
+
+    return write
+
+
+def test_a_failed_export_leaves_nothing_and_keeps_the_old_output(
+    exports, tmp_path, monkeypatch
+):
+    vae, _, _ = exports["mlp", "bernoulli"]
+    monkeypatch.setattr(
+        exporter, "_write_artifact", failing_writer(exporter._write_artifact)
+    )
+    with pytest.raises(RuntimeError, match="converter crashed"):
+        exporter.export_decoder(vae, tmp_path / "new")
+    assert list(tmp_path.iterdir()) == []
+
+    monkeypatch.undo()
+    exporter.export_decoder(vae, tmp_path / "old", formats="tflite")
+    before = snapshot(tmp_path / "old")
+    monkeypatch.setattr(
+        exporter, "_write_artifact", failing_writer(exporter._write_artifact)
+    )
+    with pytest.raises(RuntimeError):
+        exporter.export_decoder(vae, tmp_path / "old", overwrite=True)
+    assert snapshot(tmp_path / "old") == before
+    assert [p.name for p in tmp_path.iterdir()] == ["old"]
+
+
+def test_parity_failure_is_loud_and_writes_nothing(exports, tmp_path, monkeypatch):
+    vae, _, _ = exports["mlp", "bernoulli"]
+    original = exporter._write_artifact
+
+    def write_perturbed(name, decode_model, path, latent_dim):
+        clone = keras.models.clone_model(decode_model)
+        clone.set_weights([w + 0.5 for w in decode_model.get_weights()])
+        original(name, clone, path, latent_dim)
+
+    monkeypatch.setattr(exporter, "_write_artifact", write_perturbed)
+    with pytest.raises(ExportError, match="Parity check failed.*'tflite'"):
+        exporter.export_decoder(vae, tmp_path / "out", formats="tflite")
+    assert list(tmp_path.iterdir()) == []
+
+
+@keras.saving.register_keras_serializable(package="keras_vae_tests")
+class ErfinvLayer(keras.layers.Layer):
+    """Uses an op that TFLite has no builtin for."""
+
+    def call(self, x):
+        return ops.erfinv(ops.tanh(x) * 0.5)
+
+
+def test_flex_ops_are_refused(tmp_path):
+    encoder = keras_vae.build_mlp_encoder((6,), 2, hidden_units=(8,))
+    z = keras.Input((2,))
+    decoder = keras.Model(z, ErfinvLayer()(keras.layers.Dense(6)(z)))
+    vae = keras_vae.VAE(encoder, decoder)
+    with pytest.raises(ExportError, match="builtin ops only.*Erfinv"):
+        exporter.export_decoder(vae, tmp_path / "out", formats="tflite")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_destination_and_model_checks(exports, tmp_path):
+    vae, directory, _ = exports["mlp", "bernoulli"]
+    before = snapshot(directory)
+    with pytest.raises(ExportError, match="exists and is not empty.*--overwrite"):
+        exporter.export_decoder(vae, directory)
+    assert snapshot(directory) == before
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    with pytest.raises(ExportError, match="is an existing file"):
+        exporter.export_decoder(vae, a_file)
+    with pytest.raises(ExportError, match="Received: model of type Autoencoder"):
+        encoder, decoder = keras_vae.build_encoder_decoder("mlp", (4,), 2, False)
+        exporter.export_decoder(keras_vae.Autoencoder(encoder, decoder), tmp_path / "o")
+    with pytest.raises(ExportError, match="Received: model of type Dense"):
+        exporter.export_decoder(keras.layers.Dense(2), tmp_path / "o")
+    with pytest.raises(ExportError, match="existing .keras file"):
+        exporter.export_decoder(tmp_path / "missing.keras", tmp_path / "o")
+    corrupt = tmp_path / "corrupt.keras"
+    corrupt.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(ExportError, match="Could not load the model file"):
+        exporter.export_decoder(corrupt, tmp_path / "o")
+    with pytest.raises(ValueError, match="Received: formats=\\['tflite', 'pb'\\]"):
+        parse_formats("tflite,pb")
+    assert not (tmp_path / "o").exists()
+
+
+def test_missing_runtimes_give_the_install_hint(exports, tmp_path, monkeypatch):
+    vae, directory, _ = exports["mlp", "bernoulli"]
+    real_find_spec = exporter.importlib.util.find_spec
+    monkeypatch.setattr(
+        exporter.importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "onnxruntime" else real_find_spec(name, *a),
+    )
+    with pytest.raises(MissingRuntimeError, match=r"pip install 'keras-vae\[export\]'"):
+        exporter.export_decoder(vae, tmp_path / "out", formats="onnx")
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.setitem(sys.modules, "ai_edge_litert", None)
+    monkeypatch.setitem(sys.modules, "ai_edge_litert.interpreter", None)
+    with pytest.raises(MissingRuntimeError, match="ai-edge-litert"):
+        Sampler(directory, runtime="tflite")
+
+
+def test_mixed_precision_models_export_float32(tmp_path):
+    keras.config.set_dtype_policy("mixed_float16")
+    vae = make_vae("mlp", "bernoulli")
+    assert vae.decoder.layers[1].compute_dtype == "float16"
+    keras.config.set_dtype_policy("float32")
+    exporter.export_decoder(vae, tmp_path / "out", formats="tflite,onnx")
+    for runtime in ("tflite", "onnx"):
+        image = Sampler(tmp_path / "out", runtime=runtime).sample(2, seed=0)
+        assert image.dtype == np.float32
+    manifest = read_manifest(tmp_path / "out")
+    assert manifest["artifacts"]["tflite"]["parity"]["passed"]
+
+
+def test_cli_export_and_sample(exports, tmp_path, capsys):
+    vae, _, _ = exports["mlp", "bernoulli"]
+    model_path = tmp_path / "vae.keras"
+    vae.save(model_path)
+    out = tmp_path / "exported"
+    assert main(["export", str(model_path), str(out), "--formats", "tflite,onnx"]) == 0
+    printed = capsys.readouterr().out
+    assert "tflite" in printed and "parity passed" in printed
+    assert main(["export", str(model_path), str(out)]) == 2
+    assert "--overwrite" in capsys.readouterr().err
+    for runtime in ("tflite", "onnx"):
+        png = tmp_path / f"grid_{runtime}.png"
+        args = ["sample", str(out), "--runtime", runtime, "-n", "9", "--out", str(png)]
+        assert main(args) == 0
+        assert png.read_bytes()[:4] == b"\x89PNG"
+    assert main(["sample", str(out), "--runtime", "savedmodel"]) == 2
+    assert "has no savedmodel artifact" in capsys.readouterr().err
+    assert main(["sample", str(tmp_path / "nowhere")]) == 2
+    assert "No manifest.json" in capsys.readouterr().err
