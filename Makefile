@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RUN_DIR ?= runs/demo
 EPOCHS ?= 30
 
-.PHONY: setup demo test lint format clean
+.PHONY: setup demo test lint format clean bench-export
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,9 @@ demo: setup
 	  TF_CPP_MIN_LOG_LEVEL=2 $(BIN)/keras-vae sample $(RUN_DIR)/exported --runtime $$runtime \
 	    -n 64 --seed 0 --out $(RUN_DIR)/samples_$$runtime.png || exit 1; \
 	done
+
+bench-export: setup
+	$(BIN)/python bench/export_benchmark.py --model $(RUN_DIR)/model.keras --json bench/results/export_benchmark.json
 
 lint: setup
 	$(BIN)/ruff check .
