@@ -1,7 +1,11 @@
 """Training callbacks for latent-variable models."""
 
+import math
+from pathlib import Path
+
 import keras
 
+from keras_vae.file_io import atomic_path
 from keras_vae.input_checks import check_positive_int
 
 
@@ -67,3 +71,57 @@ class KLWarmup(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:
             logs["kl_weight"] = float(self.model.kl_weight.numpy())
+
+
+class StopOnNonFiniteLoss(keras.callbacks.Callback):
+    """Stops training at the first NaN or Inf loss and records where.
+
+    Unlike `keras.callbacks.TerminateOnNaN`, it remembers the epoch and step
+    (`diverged_at`, both counted from 1) so the caller can say where the run
+    diverged.
+
+    Example:
+    ```python
+    stop = StopOnNonFiniteLoss()
+    vae.fit(dataset, epochs=10, callbacks=[stop])
+    if stop.diverged_at: print("diverged at epoch %d, step %d" % stop.diverged_at)
+    ```
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.diverged_at = None
+        self._epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(float(loss)):
+            self.diverged_at = (self._epoch + 1, batch + 1)
+            self.model.stop_training = True
+
+
+class SaveLastGoodModel(keras.callbacks.Callback):
+    """Saves the model at the end of every epoch whose metrics are finite.
+
+    The file is written atomically, so a crash or a diverged epoch leaves
+    the previous good model in place.
+
+    Args:
+        path: a `.keras` file path.
+    """
+
+    def __init__(self, path):
+        super().__init__()
+        self.path = Path(path)
+        self.saved_epoch = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        values = [float(v) for v in (logs or {}).values()]
+        if values and all(math.isfinite(v) for v in values):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_path(self.path) as tmp:
+                self.model.save(tmp)
+            self.saved_epoch = epoch + 1

@@ -29,7 +29,7 @@ IDX_FILES = {
     "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
 }
 REPOSITORY_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-SHUFFLE_BUFFER = 60_000
+SHUFFLE_BUFFER = 10_000
 
 
 def _find_idx_file(directory, stem):
@@ -189,20 +189,33 @@ def load_dataset(
             f"tf.data.Dataset. Received: source of type {type(source).__name__}"
         )
     if isinstance(images, np.ndarray):
-        num_examples = len(images)
-        dataset = tf.data.Dataset.from_tensor_slices((images, labels))
+        dataset = _in_memory_batches(images, labels, batch_size, shuffle, seed)
     else:
-        num_examples = None
         dataset = images.cache()
-    if shuffle:
-        buffer = min(num_examples or SHUFFLE_BUFFER, SHUFFLE_BUFFER)
-        dataset = dataset.shuffle(buffer, seed=seed, reshuffle_each_iteration=True)
-    dataset = dataset.batch(batch_size)
+        if shuffle:
+            dataset = dataset.shuffle(
+                SHUFFLE_BUFFER, seed=seed, reshuffle_each_iteration=True
+            )
+        dataset = dataset.batch(batch_size)
     if not isinstance(images, np.ndarray) or images.dtype == np.uint8:
         dataset = dataset.map(_scale_batch, num_parallel_calls=tf.data.AUTOTUNE)
     if not with_labels:
         dataset = dataset.map(lambda x, y: x)
     return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def _in_memory_batches(images, labels, batch_size, shuffle, seed):
+    """Batches of in-memory arrays, shuffled by index: one gather per batch
+    instead of per-example work, so the pipeline never starves the step."""
+    images = tf.convert_to_tensor(images)
+    labels = tf.convert_to_tensor(labels)
+    indices = tf.data.Dataset.range(len(images))
+    if shuffle:
+        indices = indices.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
+    return indices.batch(batch_size).map(
+        lambda index: (tf.gather(images, index), tf.gather(labels, index)),
+        num_parallel_calls=tf.data.AUTOTUNE,
+    )
 
 
 def load_arrays(name, split="train", data_dir=None):
