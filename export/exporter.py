@@ -15,6 +15,7 @@ from pathlib import Path
 
 import keras
 
+from keras_vae.model_files import load_model_file
 from keras_vae.vae import VAE
 from keras_vae_export.decode_model import build_decode_model
 from keras_vae_export.decode_model import likelihood_name
@@ -67,19 +68,10 @@ def _write_artifact(name, decode_model, path, latent_dim):
 
 def _load_vae(model):
     if isinstance(model, (str, os.PathLike)):
-        path = Path(model)
-        if path.suffix != ".keras" or not path.is_file():
-            raise ExportError(
-                "model must be a keras_vae.VAE or the path of an existing "
-                f".keras file. Received: model={str(model)!r}"
-            )
         try:
-            model = keras.saving.load_model(path, safe_mode=True)
-        except Exception as error:
-            raise ExportError(
-                f"Could not load the model file ({type(error).__name__}: "
-                f"{str(error)[:300]}). Received: model={str(path)!r}"
-            ) from None
+            model = load_model_file(model, VAE)
+        except ValueError as error:
+            raise ExportError(str(error)) from None
     if not isinstance(model, VAE):
         raise ExportError(
             "Only a keras_vae.VAE can be exported: the export holds its "

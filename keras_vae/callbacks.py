@@ -1,6 +1,7 @@
 """Training callbacks for latent-variable models."""
 
 import math
+import time
 from pathlib import Path
 
 import keras
@@ -125,3 +126,15 @@ class SaveLastGoodModel(keras.callbacks.Callback):
             with atomic_path(self.path) as tmp:
                 self.model.save(tmp)
             self.saved_epoch = epoch + 1
+
+
+class RecordEpochTime(keras.callbacks.Callback):
+    """Adds `epoch_seconds` (wall time of the epoch, validation included)
+    to the epoch's logs, so `History` and `CSVLogger` record it."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs["epoch_seconds"] = time.perf_counter() - self._start

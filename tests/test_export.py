@@ -295,7 +295,7 @@ def test_destination_and_model_checks(exports, tmp_path):
         exporter.export_decoder(tmp_path / "missing.keras", tmp_path / "o")
     corrupt = tmp_path / "corrupt.keras"
     corrupt.write_bytes(b"PK\x03\x04 not really a zip")
-    with pytest.raises(ExportError, match="Could not load the model file"):
+    with pytest.raises(ExportError, match="not a valid .keras file"):
         exporter.export_decoder(corrupt, tmp_path / "o")
     with pytest.raises(ValueError, match="Received: formats=\\['tflite', 'pb'\\]"):
         parse_formats("tflite,pb")

@@ -1,0 +1,263 @@
+"""One training run as `keras-vae train` does it: data, model, checkpoints,
+outputs.
+
+A run writes nothing to its output folder until training has finished or is
+checkpointed. While it trains, `<output_dir>/checkpoints/` holds a Keras
+`BackupAndRestore` backup (every epoch, with the previous one kept), the
+history so far, and `last_good.keras`, the model after the last epoch whose
+metrics were all finite. Run the same command again after a crash and
+training continues from the last backup and ends after the same number of
+epochs. When training ends, the model, history, metrics and pictures are
+written atomically and the checkpoints are removed. If the loss becomes NaN
+or Inf, training stops with an error naming the epoch and step, and
+`last_good.keras` stays.
+"""
+
+import csv
+import dataclasses
+import io
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import keras
+import tensorflow as tf
+
+from keras_vae import data
+from keras_vae import plotting
+from keras_vae.builders import build_encoder_decoder
+from keras_vae.callbacks import KLWarmup
+from keras_vae.callbacks import RecordEpochTime
+from keras_vae.callbacks import SaveLastGoodModel
+from keras_vae.callbacks import StopOnNonFiniteLoss
+from keras_vae.file_io import atomic_path
+from keras_vae.file_io import write_text_atomic
+from keras_vae.likelihoods import BernoulliLikelihood
+from keras_vae.training_defaults import fit_settings
+from keras_vae.vae import VAE
+
+
+class TrainingDiverged(ValueError):
+    """The loss became NaN or Inf."""
+
+
+@dataclasses.dataclass
+class TrainingConfig:
+    """Everything a training run needs; the CLI's options.
+
+    The defaults train a good MNIST model: an MLP 784-512-16 VAE with a
+    Bernoulli likelihood, Adam 1e-3, batch 128, 30 epochs.
+    """
+
+    dataset: str = "mnist"
+    data_dir: str | None = None
+    architecture: str = "mlp"
+    latent_dim: int = 16
+    likelihood: str = "bernoulli"
+    binarize: bool = False
+    beta: float = 1.0
+    warmup_epochs: int = 0
+    epochs: int = 30
+    batch_size: int = 128
+    learning_rate: float = 1e-3
+    seed: int = 0
+    deterministic: bool = False
+    output_dir: str = "runs/vae"
+
+
+def check_output_dir(path, option="--output-dir"):
+    """Raises a `ValueError` unless `path` can become a writable folder."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise ValueError(
+            f"The output folder is an existing file. Received: {option}={str(path)!r}"
+        )
+    existing = path
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ValueError(
+            f"The output folder cannot be created: {str(existing)!r} is a file. "
+            f"Received: {option}={str(path)!r}"
+        )
+    try:
+        tempfile.TemporaryFile(dir=existing).close()
+    except OSError as error:
+        raise ValueError(
+            f"The output folder is not writable ({error.strerror}). "
+            f"Received: {option}={str(path)!r}"
+        ) from None
+    return path
+
+
+def _build_vae(config, example_shape):
+    likelihood = (
+        BernoulliLikelihood(binarize=config.binarize, seed=config.seed)
+        if config.likelihood == "bernoulli"
+        else config.likelihood
+    )
+    encoder, decoder = build_encoder_decoder(
+        config.architecture, example_shape, config.latent_dim
+    )
+    vae = VAE(
+        encoder, decoder, likelihood=likelihood, beta=config.beta, seed=config.seed
+    )
+    vae.compile(
+        optimizer=keras.optimizers.Adam(config.learning_rate),
+        **fit_settings(config.architecture)["compile"],
+    )
+    return vae
+
+
+def _load_data(config):
+    train = data.load_dataset(
+        config.dataset,
+        split="train",
+        batch_size=config.batch_size,
+        seed=config.seed,
+        data_dir=config.data_dir,
+    )
+    test = data.load_dataset(
+        config.dataset,
+        split="test",
+        batch_size=config.batch_size,
+        shuffle=False,
+        data_dir=config.data_dir,
+    )
+    first = next(iter(train))
+    if len(first) < config.batch_size:
+        raise ValueError(
+            f"The batch size is larger than the training set ({len(first)} "
+            f"examples). Received: --batch-size={config.batch_size}"
+        )
+    return train, test
+
+
+def _read_history(path):
+    """Rows of a CSVLogger file, one per epoch (a resumed epoch's last)."""
+    if not path.exists():
+        return [], []
+    with open(path, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    by_epoch = {int(row["epoch"]): row for row in rows}
+    fields = list(rows[0]) if rows else []
+    return fields, [by_epoch[e] for e in sorted(by_epoch)]
+
+
+def _history_csv(fields, rows):
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def run_training(config, verbose="auto"):
+    """Trains a VAE as `keras-vae train` does and writes its outputs.
+
+    Args:
+        config: a `TrainingConfig`.
+        verbose: `fit`'s verbosity. Defaults to `"auto"` (progress bar).
+
+    Returns:
+        A dict with the paths written and the summary metrics.
+    """
+    output_dir = check_output_dir(config.output_dir)
+    if config.binarize and config.likelihood != "bernoulli":
+        raise ValueError(
+            "--binarize needs the Bernoulli likelihood. Received: "
+            f"--likelihood={config.likelihood}"
+        )
+    keras.utils.set_random_seed(config.seed)
+    if config.deterministic:
+        # Bit-identical reruns; TensorFlow then turns XLA off.
+        tf.config.experimental.enable_op_determinism()
+    train, test = _load_data(config)
+    example_shape = tuple(train.element_spec.shape[1:])
+    vae = _build_vae(config, example_shape)
+
+    checkpoints = output_dir / "checkpoints"
+    backup_dir = checkpoints / "backup"
+    history_path = checkpoints / "history.csv"
+    resuming = (backup_dir / "training_metadata.json").exists()
+    if not resuming and history_path.exists():
+        history_path.unlink()  # left by a run that never checkpointed
+    stop = StopOnNonFiniteLoss()
+    last_good = SaveLastGoodModel(checkpoints / "last_good.keras")
+    callbacks = [stop, RecordEpochTime()]
+    if config.warmup_epochs:
+        callbacks.append(KLWarmup(epochs=config.warmup_epochs))
+    callbacks += [
+        last_good,
+        keras.callbacks.CSVLogger(str(history_path), append=True),
+        keras.callbacks.BackupAndRestore(
+            str(backup_dir), save_freq="epoch", double_checkpoint=True
+        ),
+    ]
+    checkpoints.mkdir(parents=True, exist_ok=True)
+    print(
+        f"{'Resuming' if resuming else 'Training'} a {config.architecture} VAE "
+        f"(latent_dim={config.latent_dim}, {config.likelihood}, "
+        f"beta={config.beta}) on {config.dataset} {example_shape} for "
+        f"{config.epochs} epochs; checkpoints in {checkpoints}."
+    )
+    vae.fit(
+        train,
+        epochs=config.epochs,
+        validation_data=test,
+        callbacks=callbacks,
+        verbose=verbose,
+    )
+    if stop.diverged_at:
+        epoch, step = stop.diverged_at
+        kept = (
+            f"the last good model (after epoch {last_good.saved_epoch}) is "
+            f"{last_good.path}"
+            if last_good.saved_epoch
+            else "no epoch finished with finite metrics, so no model was kept"
+        )
+        raise TrainingDiverged(
+            f"Training diverged: the loss became NaN or Inf in epoch {epoch}, "
+            f"by step {step}; {kept}. Try a lower --learning-rate. Received: "
+            f"--learning-rate={config.learning_rate}"
+        )
+    fields, rows = _read_history(history_path)
+    summary = _write_outputs(vae, test, output_dir, fields, rows, config)
+    shutil.rmtree(checkpoints, ignore_errors=True)
+    return summary
+
+
+def _write_outputs(vae, test, output_dir, fields, rows, config):
+    test_metrics = vae.evaluate(test, verbose=0, return_dict=True)
+    test_images = next(iter(test))[:16].numpy()
+    paths = {
+        "model": output_dir / "model.keras",
+        "history": output_dir / "history.csv",
+        "metrics": output_dir / "metrics.json",
+        "reconstructions": output_dir / "reconstructions.png",
+        "samples": output_dir / "samples.png",
+    }
+    with atomic_path(paths["model"]) as tmp:
+        vae.save(tmp)
+    write_text_atomic(paths["history"], _history_csv(fields, rows))
+    summary = {
+        "test_negative_elbo": float(test_metrics["loss"]),
+        "test_reconstruction_loss": float(test_metrics["reconstruction_loss"]),
+        "test_kl_loss": float(test_metrics["kl_loss"]),
+        "epochs": len(rows),
+        "seconds_per_epoch": sum(float(r["epoch_seconds"]) for r in rows)
+        / max(1, len(rows)),
+        "arguments": dataclasses.asdict(config),
+    }
+    write_text_atomic(paths["metrics"], json.dumps(summary, indent=2) + "\n")
+    plotting.save_figure(
+        plotting.plot_reconstructions(test_images, vae.reconstruct(test_images)),
+        paths["reconstructions"],
+    )
+    plotting.save_figure(
+        plotting.plot_image_grid(vae.sample(64, seed=config.seed), columns=8),
+        paths["samples"],
+    )
+    summary["paths"] = paths
+    return summary

@@ -1,0 +1,355 @@
+"""The catalogue of bad inputs: each gets one clear error naming the value
+received, and writes nothing.
+
+Run `python -m tests.test_bad_inputs` to print the catalogue with the
+messages users see (the table in docs/bad_inputs.md).
+"""
+
+import gzip
+import os
+import re
+import sys
+from pathlib import Path
+
+import keras
+import numpy as np
+import onnxruntime
+import pytest
+
+import keras_vae
+from keras_vae.cli import main
+from keras_vae_export.exporter import export_decoder
+from keras_vae_export.sampler import Sampler
+
+GOOD = np.full((4, 28, 28, 1), 0.5, "float32")
+
+
+def _vae():
+    encoder, decoder = keras_vae.build_encoder_decoder("mlp", (28, 28, 1), 2)
+    vae = keras_vae.VAE(encoder, decoder)
+    vae.compile()
+    return vae
+
+
+def _with(array_change):
+    x = GOOD.copy()
+    array_change(x)
+    return x
+
+
+def _cli(*args):
+    """Runs the CLI; turns its exit-2 message into a ValueError."""
+    import contextlib
+    import io
+
+    stderr = io.StringIO()
+    with contextlib.redirect_stderr(stderr):
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exit:
+            code = exit.code
+    if code != 0:
+        raise ValueError(stderr.getvalue().strip().splitlines()[-1])
+
+
+def _saved_model(ctx, model):
+    path = ctx.tmp / f"{model.name}.keras"
+    model.save(path)
+    return path
+
+
+def _corrupt_idx(ctx, transform):
+    name = ctx.idx / "train-images-idx3-ubyte.gz"
+    name.write_bytes(transform(name.read_bytes()))
+    return ctx.idx
+
+
+def _export(ctx):
+    directory = ctx.tmp / "exported"
+    if not directory.exists():
+        export_decoder(_vae(), directory, formats="onnx")
+    return directory
+
+
+def _tampered_export(ctx):
+    directory = _export(ctx)
+    path = directory / "decoder.onnx"
+    data = bytearray(path.read_bytes())
+    data[-50] ^= 0xFF
+    path.write_bytes(bytes(data))
+    return directory
+
+
+def _read_only_dir(ctx):
+    if os.geteuid() == 0:
+        # root writes into chmod-555 folders; /proc refuses everyone.
+        return Path("/proc") / "keras-vae-run"
+    folder = ctx.tmp / "read-only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    return folder / "run"
+
+
+def _train(ctx, *extra):
+    return _cli("train", "--data-dir", ctx.idx, "--epochs", 1, "--output-dir",
+                ctx.tmp / "out", *extra)  # fmt: skip
+
+
+def _fit(x):
+    return lambda c: _vae().fit(x, verbose=0)
+
+
+def _nan(x):
+    x[0, 3, 4, 0] = np.nan
+
+
+def _inf(x):
+    x[1, 0, 0, 0] = np.inf
+
+
+def _truncate_gzip_payload(data):
+    return gzip.compress(gzip.decompress(data)[:-7])
+
+
+def _missing_idx_file(c):
+    (c.idx / "t10k-images-idx3-ubyte.gz").unlink()
+    return keras_vae.data.read_idx_split(c.idx, "test")
+
+
+def _broken_keras_file(c, content):
+    path = c.tmp / "broken.keras"
+    path.write_bytes(content(c))
+    return export_decoder(path, c.tmp / "e")
+
+
+def _autoencoder():
+    encoder, decoder = keras_vae.build_encoder_decoder("mlp", (4,), 2, False)
+    return keras_vae.Autoencoder(encoder, decoder)
+
+
+def _without_onnxruntime(c):
+    export_dir = _export(c)
+    sys.modules["onnxruntime"] = None
+    return Sampler(export_dir, runtime="onnx")
+
+
+def _small_networks(latent_dim=2, decoder_latent_dim=None):
+    return (
+        keras_vae.build_mlp_encoder((4,), latent_dim),
+        keras_vae.build_mlp_decoder(decoder_latent_dim or latent_dim, (4,)),
+    )
+
+
+# (kind of bad input, what the message must say, how to trigger it)
+CATALOGUE = [
+    # Data given to the model or the data module.
+    ("input rank", r"Received: x.shape=\(4, 28, 28\)", _fit(GOOD[..., 0])),
+    ("input shape", r"Received: x.shape=\(4, 27, 28, 1\)", _fit(GOOD[:, :27])),
+    ("dtype", "Received: x.dtype=complex64", _fit(GOOD.astype("complex64"))),
+    ("NaN", r"NaN or Inf .* index \(0, 3, 4, 0\)", _fit(_with(_nan))),
+    ("Inf", r"NaN or Inf .* index \(1, 0, 0, 0\)", _fit(_with(_inf))),
+    ("out of [0, 1] for Bernoulli", r"needs data in \[0, 1\]", _fit(GOOD * 3)),
+    ("empty array", "x is empty", _fit(GOOD[:0])),
+    (
+        "unbatched dataset",
+        "Batch an unbatched dataset",
+        lambda c: _vae().fit(keras_vae.data.load_dataset(GOOD).unbatch()),
+    ),
+    (
+        "empty data source",
+        "images is empty",
+        lambda c: keras_vae.data.load_dataset(GOOD[:0]),
+    ),
+    (
+        "float images outside [0, 1]",
+        r"must lie in \[0, 1\]",
+        lambda c: keras_vae.data.load_dataset(GOOD * 3),
+    ),
+    (
+        "batch size larger than the dataset",
+        "larger than the training set",
+        lambda c: _train(c, "--batch-size", 512),
+    ),
+    (
+        "unknown dataset",
+        "Received: dataset='mnits'",
+        lambda c: _train(c, "--dataset", "mnits"),
+    ),
+    (
+        "corrupt IDX file",
+        "Corrupt gzip data",
+        lambda c: keras_vae.data.read_idx_split(_corrupt_idx(c, lambda b: b[:100])),
+    ),
+    (
+        "truncated IDX data",
+        "truncated or corrupt",
+        lambda c: keras_vae.data.read_idx_split(
+            _corrupt_idx(c, _truncate_gzip_payload)
+        ),
+    ),
+    ("missing IDX file", "has no t10k-images", _missing_idx_file),
+    # Model arguments.
+    (
+        "latent_dim <= 0",
+        "Received: latent_dim=0",
+        lambda c: keras_vae.build_mlp_encoder((4,), 0),
+    ),
+    (
+        "beta < 0",
+        "Received: beta=-0.5",
+        lambda c: keras_vae.VAE(*_small_networks(), beta=-0.5),
+    ),
+    (
+        "unknown likelihood",
+        "Received: likelihood='poisson'",
+        lambda c: keras_vae.VAE(*_small_networks(), likelihood="poisson"),
+    ),
+    (
+        "unknown architecture",
+        "Received: architecture='transformer'",
+        lambda c: keras_vae.build_encoder_decoder("transformer", (4,), 2),
+    ),
+    (
+        "conv needs (H, W, C)",
+        r"Received: input_shape=\(28, 28\)",
+        lambda c: keras_vae.build_conv_encoder((28, 28), 2),
+    ),
+    (
+        "encoder/decoder mismatch",
+        "must have the same shape",
+        lambda c: keras_vae.VAE(*_small_networks(2, 3)),
+    ),
+    (
+        "loss passed to compile",
+        "Received: loss='mse'",
+        lambda c: _vae().compile(loss="mse"),
+    ),
+    # Command-line arguments.
+    ("non-positive --epochs", "Received: '0'", lambda c: _train(c, "--epochs", 0)),
+    ("negative --beta", "Received: '-1'", lambda c: _train(c, "--beta", -1)),
+    (
+        "--binarize with Gaussian",
+        "Received: --likelihood=gaussian",
+        lambda c: _train(c, "--likelihood", "gaussian", "--binarize"),
+    ),
+    (
+        "--output-dir is a file",
+        "is an existing file",
+        lambda c: _cli("train", "--output-dir", Path(__file__)),
+    ),
+    (
+        "--output-dir below a file",
+        "cannot be created",
+        lambda c: _cli("train", "--output-dir", Path(__file__) / "run"),
+    ),
+    (
+        "read-only --output-dir",
+        "not writable",
+        lambda c: _cli("train", "--output-dir", _read_only_dir(c)),
+    ),
+    # Files.
+    (
+        "corrupt .keras file",
+        "not a valid .keras file",
+        lambda c: _broken_keras_file(c, lambda c: b"PK\3\4junk"),
+    ),
+    (
+        "truncated .keras file",
+        "not a valid .keras file",
+        lambda c: _broken_keras_file(
+            c, lambda c: _saved_model(c, _vae()).read_bytes()[:5000]
+        ),
+    ),
+    (
+        ".keras file of another model",
+        "holds a Autoencoder, not a VAE",
+        lambda c: export_decoder(_saved_model(c, _autoencoder()), c.tmp / "e"),
+    ),
+    (
+        "unknown export format",
+        r"Received: formats=\['coreml'\]",
+        lambda c: _cli(
+            "export", _saved_model(c, _vae()), c.tmp / "e", "--formats", "coreml"
+        ),
+    ),
+    (
+        "export over an existing output",
+        "exists and is not empty",
+        lambda c: export_decoder(_vae(), _export(c)),
+    ),
+    (
+        "missing optional runtime",
+        r"pip install 'keras-vae\[export\]'",
+        _without_onnxruntime,
+    ),
+    (
+        "tampered exported file",
+        "does not match its manifest",
+        lambda c: Sampler(_tampered_export(c), "onnx"),
+    ),
+    ("no export manifest", "No manifest.json", lambda c: Sampler(c.tmp)),
+    (
+        "sampling zero images",
+        "Received: n=0",
+        lambda c: Sampler(_export(c), "onnx").sample(0),
+    ),
+]
+
+
+class Context:
+    def __init__(self, tmp, idx):
+        self.tmp, self.idx = tmp, idx
+
+
+def files_under(folder):
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+@pytest.mark.parametrize(
+    "kind, expected, trigger", CATALOGUE, ids=[k for k, _, _ in CATALOGUE]
+)
+def test_bad_input_gets_one_clear_error(
+    kind, expected, trigger, tmp_path, tiny_idx_dir, monkeypatch
+):
+    monkeypatch.setitem(sys.modules, "onnxruntime", onnxruntime)
+    context = Context(tmp_path / "work", tiny_idx_dir)
+    context.tmp.mkdir()
+    with pytest.raises((ValueError, ImportError)) as error:
+        trigger(context)
+    message = str(error.value)
+    assert re.search(expected, message), message
+    assert "Received" in message, message
+    assert "Traceback" not in message
+    assert not (context.tmp / "out").exists()
+    assert not (context.tmp / "e").exists()
+
+
+def test_the_catalogue_covers_at_least_twenty_kinds():
+    assert len({kind for kind, _, _ in CATALOGUE}) >= 20
+
+
+if __name__ == "__main__":
+    import tempfile
+
+    from tests.idx_files import write_idx_folder
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    keras.utils.set_random_seed(0)
+    print("| bad input | error |\n|---|---|")
+    source = keras_vae.data.default_idx_dir("mnist")
+    (tx, ty), (sx, sy) = (keras_vae.data.read_idx_split(source, s)
+                          for s in ("train", "test"))  # fmt: skip
+    for kind, _, trigger in CATALOGUE:
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            idx = write_idx_folder(tmp / "idx", (tx[:256, ..., 0], ty[:256]),
+                                   (sx[:128, ..., 0], sy[:128]))  # fmt: skip
+            (tmp / "work").mkdir()
+            try:
+                trigger(Context(tmp / "work", idx))
+                message = "(no error)"
+            except (ValueError, ImportError) as error:
+                message = f"{type(error).__name__}: {error}"
+            finally:
+                sys.modules["onnxruntime"] = onnxruntime
+        print(f"| {kind} | {message.replace('|', '/')} |")

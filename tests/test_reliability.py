@@ -1,0 +1,207 @@
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+
+import keras_vae
+from keras_vae import training_run
+from keras_vae.file_io import atomic_path
+from keras_vae.training_run import TrainingConfig
+from keras_vae.training_run import TrainingDiverged
+from keras_vae.training_run import run_training
+from tests.idx_files import write_idx_folder
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def small_idx_dir(tmp_path, mnist_arrays):
+    (train_x, train_y), (test_x, test_y) = mnist_arrays
+    return write_idx_folder(
+        tmp_path / "idx",
+        (train_x[:2048, ..., 0], train_y[:2048]),
+        (test_x[:256, ..., 0], test_y[:256]),
+    )
+
+
+def cli(*args, **kwargs):
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1")
+    return subprocess.Popen(
+        [sys.executable, "-m", "keras_vae", *map(str, args)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        **kwargs,
+    )
+
+
+@pytest.mark.slow
+def test_killed_training_resumes_and_finishes(small_idx_dir, tmp_path):
+    epochs = 12
+    args = [
+        "train", "--data-dir", small_idx_dir, "--epochs", epochs,
+        "--batch-size", 32, "--latent-dim", 4, "--seed", 1,
+    ]  # fmt: skip
+    out = tmp_path / "run"
+    metadata = out / "checkpoints" / "backup" / "training_metadata.json"
+    process = cli(*args, "--output-dir", out)
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and process.poll() is None:
+        if (
+            metadata.exists()
+            and json.loads(metadata.read_text() or "{}").get("epoch", 0) >= 3
+        ):
+            break
+        time.sleep(0.05)
+    assert process.poll() is None, "training ended before it could be killed"
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    killed_at = json.loads(metadata.read_text())["epoch"]
+    assert 3 <= killed_at < epochs
+    assert not (out / "model.keras").exists()
+
+    resumed = cli(*args, "--output-dir", out)
+    output, _ = resumed.communicate(timeout=300)
+    assert resumed.returncode == 0, output[-3000:]
+    assert "Resuming" in output
+    history = (out / "history.csv").read_text().splitlines()
+    assert [int(row.split(",")[0]) for row in history[1:]] == list(range(epochs))
+    assert not (out / "checkpoints").exists()
+    model = keras.saving.load_model(out / "model.keras")
+    assert isinstance(model, keras_vae.VAE)
+
+    straight = cli(*args, "--output-dir", tmp_path / "straight")
+    output, _ = straight.communicate(timeout=300)
+    assert straight.returncode == 0, output[-3000:]
+    resumed_elbo = json.loads((out / "metrics.json").read_text())
+    straight_elbo = json.loads((tmp_path / "straight" / "metrics.json").read_text())
+    assert resumed_elbo["epochs"] == straight_elbo["epochs"] == epochs
+    assert resumed_elbo["test_negative_elbo"] == pytest.approx(
+        straight_elbo["test_negative_elbo"], rel=0.05
+    )
+
+
+def test_divergence_stops_with_epoch_and_step_and_keeps_the_last_good_model(
+    small_idx_dir, tmp_path, monkeypatch
+):
+    # A learning rate that jumps from 1e-3 to 1e8 after two epochs (2 x 16
+    # steps of 128 images): real divergence in epoch 3.
+    adam = keras.optimizers.Adam
+
+    def exploding_adam(learning_rate):
+        schedule = keras.optimizers.schedules.PiecewiseConstantDecay(
+            [32], [learning_rate, 1e8]
+        )
+        return adam(schedule)
+
+    monkeypatch.setattr(training_run.keras.optimizers, "Adam", exploding_adam)
+    config = TrainingConfig(
+        data_dir=str(small_idx_dir),
+        epochs=5,
+        latent_dim=4,
+        likelihood="gaussian",
+        output_dir=str(tmp_path / "run"),
+    )
+    with pytest.raises(TrainingDiverged, match=r"in epoch 3, by step \d+;") as error:
+        run_training(config, verbose=0)
+    assert "after epoch 2" in str(error.value)
+    last_good = tmp_path / "run" / "checkpoints" / "last_good.keras"
+    assert str(last_good) in str(error.value)
+    model = keras.saving.load_model(last_good)
+    assert all(np.all(np.isfinite(w)) for w in model.get_weights())
+    assert not (tmp_path / "run" / "model.keras").exists()
+
+
+def test_atomic_path_keeps_the_previous_file_when_a_write_fails(tmp_path):
+    path = tmp_path / "model.keras"
+    path.write_text("previous good file")
+    with pytest.raises(RuntimeError, match="disk full"):
+        with atomic_path(path) as tmp:
+            Path(tmp).write_text("half a fi")
+            raise RuntimeError("disk full")
+    assert path.read_text() == "previous good file"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.keras"]
+
+
+def test_a_failed_model_write_keeps_the_previous_outputs(
+    small_idx_dir, tmp_path, monkeypatch
+):
+    config = TrainingConfig(
+        data_dir=str(small_idx_dir),
+        epochs=1,
+        latent_dim=4,
+        output_dir=str(tmp_path / "run"),
+    )
+    run_training(config, verbose=0)
+    model_path = tmp_path / "run" / "model.keras"
+    before = model_path.read_bytes()
+
+    def failing_save(self, filepath, *args, **kwargs):
+        Path(filepath).write_bytes(b"PK half-written")
+        raise OSError("no space left on device")
+
+    monkeypatch.setattr(keras_vae.VAE, "save", failing_save)
+    with pytest.raises(OSError, match="no space left"):
+        run_training(config, verbose=0)
+    assert model_path.read_bytes() == before
+    assert isinstance(keras.saving.load_model(model_path), keras_vae.VAE)
+    assert not [p for p in (tmp_path / "run").iterdir() if p.name.startswith(".")]
+
+
+REPRODUCE = """
+import sys, numpy as np, keras, keras_vae
+from keras_vae.cli import main
+assert main(sys.argv[1:]) == 0
+out = sys.argv[sys.argv.index("--output-dir") + 1]
+model = keras.saving.load_model(out + "/model.keras")
+np.savez(sys.argv[-1] + ".npz", *model.get_weights(), samples=model.sample(4, seed=2))
+"""
+
+
+@pytest.mark.slow
+def test_same_seed_gives_the_same_weights_and_samples(small_idx_dir, tmp_path):
+    results = []
+    for run in ("a", "b"):
+        out = tmp_path / run
+        command = [
+            sys.executable, "-c", REPRODUCE, "train", "--data-dir", str(small_idx_dir),
+            "--epochs", "2", "--latent-dim", "4", "--seed", "5", "--deterministic",
+            "--output-dir", str(out),
+        ]  # fmt: skip
+        done = subprocess.run(
+            command,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"),
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        results.append(np.load(str(out) + ".npz"))
+    first, second = results
+    assert first.files == second.files
+    for key in first.files:
+        np.testing.assert_array_equal(first[key], second[key])
+
+
+def test_no_pickle_or_eval_of_user_input():
+    sources = list((ROOT / "keras_vae").rglob("*.py")) + list(
+        (ROOT / "export").rglob("*.py")
+    )
+    assert len(sources) > 10
+    forbidden = re.compile(
+        r"\bimport pickle\b|\bpickle\.|\beval\(|\bexec\(|safe_mode\s*=\s*False"
+        r"|allow_pickle\s*=\s*True|\bmarshal\b|__import__\("
+    )
+    for source in sources:
+        assert not forbidden.search(source.read_text()), source
