@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RUN_DIR ?= runs/demo
 EPOCHS ?= 30
 
-.PHONY: setup demo test lint format clean bench-export
+.PHONY: setup demo test lint format clean bench-export bench-train
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ demo: setup
 
 bench-export: setup
 	$(BIN)/python bench/export_benchmark.py --model $(RUN_DIR)/model.keras --json bench/results/export_benchmark.json
+
+bench-train: setup
+	$(BIN)/python bench/train_throughput.py --json bench/results/train_throughput.json
 
 lint: setup
 	$(BIN)/ruff check .

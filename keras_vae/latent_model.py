@@ -22,6 +22,16 @@ def _scale_for_replicas(value):
     return value
 
 
+def _multi_worker_collective():
+    """True under a MultiWorkerMirroredStrategy spanning several workers
+    (the same test Keras' TF trainer applies before its metric reduction)."""
+    strategy = tf.distribute.get_strategy()
+    return (
+        isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+        and strategy.extended._in_multi_worker_mode()
+    )
+
+
 def _functional_model(name, model):
     if not isinstance(model, keras.Model) or not getattr(model, "inputs", None):
         raise ValueError(
@@ -148,7 +158,14 @@ class LatentModel(keras.Model):
     def _update_trackers(self, values):
         for tracker in self._trackers:
             tracker.update_state(values[tracker.name])
-        return {tracker.name: tracker.result() for tracker in self._trackers}
+        results = {tracker.name: tracker.result() for tracker in self._trackers}
+        if _multi_worker_collective():
+            # Workaround for keras-team/keras#20585: under a multi-worker
+            # MultiWorkerMirroredStrategy, Keras reduces each returned
+            # metric with strategy.reduce("MEAN", value, axis=0), which
+            # fails on scalars. Shape (1,) reduces to the same scalar.
+            results = {name: ops.reshape(v, (1,)) for name, v in results.items()}
+        return results
 
     def train_step(self, data):
         x = self._unpack_batch(data)

@@ -200,11 +200,16 @@ def test_kl_warmup_ramps_to_beta(mnist_small):
         keras_vae.KLWarmup()
 
 
-def test_mixed_precision_trains_with_float32_outputs(mnist_small):
+@pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16"])
+def test_mixed_precision_trains_with_float32_outputs(mnist_small, policy):
     train, _ = mnist_small
-    keras.config.set_dtype_policy("mixed_float16")
+    keras.config.set_dtype_policy(policy)
     vae = make_vae()
-    assert isinstance(vae.optimizer, keras.optimizers.LossScaleOptimizer)
+    # Loss scaling where float16 needs it; bfloat16 has float32's range.
+    assert isinstance(vae.optimizer, keras.optimizers.LossScaleOptimizer) == (
+        policy == "mixed_float16"
+    )
+    assert vae.encoder.layers[2].compute_dtype == policy.split("_")[1]
     history = vae.fit(train[:256], batch_size=64, epochs=2, verbose=0)
     assert np.all(np.isfinite(history.history["loss"]))
     assert vae.decoder.output.dtype == "float32"
