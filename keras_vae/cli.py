@@ -1,4 +1,4 @@
-"""The `keras-vae` command line: `train`, `export` and `sample`.
+"""The `keras-vae` command line: `train`, `evaluate`, `export` and `sample`.
 
 This is the one place where the model side (`keras_vae`) and the deployment
 side (`keras_vae_export`) meet; the export package is imported only by the
@@ -183,6 +183,30 @@ def _add_export_parsers(subparsers):
     parser.set_defaults(command=sample_command)
 
 
+def _add_evaluate_parser(subparsers):
+    parser = subparsers.add_parser(
+        "evaluate",
+        help="measure a trained model: ELBO, IWAE, active units, continuity, "
+        "completeness",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("model", help="the .keras file of a VAE or Autoencoder")
+    parser.add_argument("--dataset", default=DEFAULTS["dataset"])
+    parser.add_argument("--data-dir", default=None)
+    parser.add_argument(
+        "--iwae-samples", type=_positive_int, default=1000, help="k of the IWAE bound"
+    )
+    parser.add_argument(
+        "--max-examples",
+        type=_positive_int,
+        default=None,
+        help="evaluate on the first N test images (default: all)",
+    )
+    parser.add_argument("--seed", type=_non_negative_int, default=0)
+    parser.add_argument("--json", default=None, help="also write the report here")
+    parser.set_defaults(command=evaluate_command)
+
+
 def build_parser():
     """Returns the `keras-vae` argument parser."""
     parser = argparse.ArgumentParser(
@@ -192,6 +216,7 @@ def build_parser():
     subparsers = parser.add_subparsers(dest="command_name", required=True)
     _add_train_parser(subparsers)
     _add_export_parsers(subparsers)
+    _add_evaluate_parser(subparsers)
     return parser
 
 
@@ -213,6 +238,42 @@ def train_command(args):
     for name, path in summary["paths"].items():
         print(f"  {name:16s} {path}")
     return summary
+
+
+def evaluate_command(args):
+    """Runs `keras-vae evaluate`; returns the report."""
+    import json
+
+    from keras_vae import data
+    from keras_vae.evaluation import evaluate_model
+    from keras_vae.evaluation import reference_classifier
+    from keras_vae.file_io import write_text_atomic
+    from keras_vae.latent_model import LatentModel
+    from keras_vae.model_files import load_model_file
+
+    if args.json is not None and Path(args.json).is_dir():
+        raise ValueError(f"--json must be a file path. Received: --json={args.json}")
+    model = load_model_file(args.model, LatentModel)
+    images, _ = data.load_arrays(args.dataset, "test", data_dir=args.data_dir)
+    images = images[: args.max_examples]
+    classifier = None
+    if args.dataset == "mnist" and model.example_shape == (28, 28, 1):
+        classifier = reference_classifier(data_dir=args.data_dir)
+    report = evaluate_model(
+        model, images, iwae_samples=args.iwae_samples, classifier=classifier,
+        seed=args.seed,
+    )  # fmt: skip
+    report["dataset"] = args.dataset
+    width = max(len(key) for key in report)
+    for key, value in report.items():
+        shown = f"{value:.4f}" if isinstance(value, float) else value
+        print(f"{key:{width}s}  {shown}")
+    if classifier is None:
+        print("completeness: skipped (the reference classifier is for MNIST)")
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(args.json, json.dumps(report, indent=2) + "\n")
+    return report
 
 
 def export_command(args):

@@ -98,15 +98,21 @@ def importance_weighted_log_likelihood(
     log_weights = _log_weight_function(vae)
     batch = max(1, rows_per_call // num_samples)
     chunk = min(num_samples, rows_per_call)
-    rng = np.random.default_rng(seed)
     estimates = np.empty(len(x), dtype="float64")
     for start in range(0, len(x), batch):
         stop = min(start + batch, len(x))
+        # One generator per image: the estimate of an image does not depend
+        # on how images and samples are batched.
+        generators = [np.random.default_rng([seed, i]) for i in range(start, stop)]
         total = np.full(stop - start, -np.inf)
         for drawn in range(0, num_samples, chunk):
             count = min(chunk, num_samples - drawn)
-            epsilon = rng.standard_normal(
-                (count, stop - start, vae.latent_dim), dtype=np.float32
+            epsilon = np.stack(
+                [
+                    g.standard_normal((count, vae.latent_dim), dtype=np.float32)
+                    for g in generators
+                ],
+                axis=1,
             )
             weights = (
                 log_weights(
@@ -287,3 +293,63 @@ def reference_classifier(data_dir=None, cache_dir=None, epochs=3, seed=0):
     _, accuracy = classifier.evaluate(test_x, test_y, batch_size=1000, verbose=0)
     classifier.test_accuracy = float(accuracy)
     return classifier
+
+
+def evaluate_model(
+    model,
+    images,
+    iwae_samples=1000,
+    classifier=None,
+    seed=0,
+    continuity_pairs=100,
+    completeness_samples=1000,
+):
+    """Every measure of this module in one report.
+
+    Args:
+        model: a trained `VAE` or `Autoencoder`.
+        images: test images.
+        iwae_samples: int. k of the IWAE estimate (VAE only). Defaults to
+            `1000`.
+        classifier: a classifier for `completeness`, or `None` to skip it.
+        seed: int. Defaults to `0`.
+        continuity_pairs: int. Defaults to `100`.
+        completeness_samples: int. Defaults to `1000`.
+
+    Returns:
+        A flat dict of numbers (nats per image for likelihoods).
+    """
+    from keras_vae.vae import VAE
+
+    images = np.asarray(images, dtype="float32")
+    report = {"model": type(model).__name__, "examples": int(len(images))}
+    if isinstance(model, VAE):
+        report.update(elbo(model, images, seed=seed))
+        estimates = importance_weighted_log_likelihood(
+            model, images, num_samples=iwae_samples, seed=seed
+        )
+        report["test_nll_iwae"] = float(-estimates.mean())
+        report["iwae_samples"] = int(iwae_samples)
+        stats = posterior_statistics(model, images)
+        report["active_units"] = stats["active_units"]
+        report["latent_dim"] = stats["latent_dim"]
+        report["mean_posterior_variance"] = stats["mean_posterior_variance"]
+    else:
+        results = model.evaluate(images, batch_size=500, verbose=0, return_dict=True)
+        report["reconstruction_loss"] = float(results["reconstruction_loss"])
+        report["latent_dim"] = int(model.latent_dim)
+    report.update(
+        {
+            f"continuity_{k}" if k != "continuity" else k: v
+            for k, v in continuity(
+                model, images, pairs=continuity_pairs, seed=seed
+            ).items()
+        }
+    )
+    if classifier is not None:
+        scores = completeness(
+            model, classifier, num_samples=completeness_samples, seed=seed
+        )
+        report.update(scores)
+        report["classifier_test_accuracy"] = getattr(classifier, "test_accuracy", None)
+    return report
