@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RUN_DIR ?= runs/demo
 EPOCHS ?= 30
 
-.PHONY: setup demo test lint format clean bench-export bench-train
+.PHONY: setup demo test lint format clean bench-export bench-train bench-quality notebooks
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,12 @@ bench-export: setup
 
 bench-train: setup
 	$(BIN)/python bench/train_throughput.py --json bench/results/train_throughput.json
+
+bench-quality: setup
+	$(BIN)/python bench/quality.py --runs wide:60,burda:60,default:60 --json bench/results/quality.json
+
+notebooks: setup
+	$(BIN)/python -m tests.notebook_runner
 
 lint: setup
 	$(BIN)/ruff check .

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import keras_vae
+from keras_vae.cli import build_parser
 from keras_vae.cli import main
 
 
@@ -126,3 +127,15 @@ def test_installed_command_runs():
     )
     assert result.returncode == 0
     assert "--warmup-epochs" in result.stdout
+
+
+def test_cli_defaults_are_the_training_config_defaults():
+    import dataclasses
+
+    from keras_vae.cli import DEFAULTS
+    from keras_vae.training_run import TrainingConfig
+
+    defaults = {f.name: f.default for f in dataclasses.fields(TrainingConfig)}
+    assert DEFAULTS == {k: defaults[k] for k in DEFAULTS}
+    parsed = vars(build_parser().parse_args(["train"]))
+    assert {k: parsed[k] for k in defaults} == defaults

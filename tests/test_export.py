@@ -20,6 +20,7 @@ from keras_vae_export.manifest import describe_files
 from keras_vae_export.manifest import read_manifest
 from keras_vae_export.runtimes import open_runner
 from keras_vae_export.sampler import Sampler
+from tests.small_networks import small_encoder_decoder
 
 ROOT = Path(__file__).resolve().parent.parent
 SHAPES = {"mlp": (28, 28, 1), "conv": (12, 10, 3)}
@@ -27,15 +28,9 @@ SHAPES = {"mlp": (28, 28, 1), "conv": (12, 10, 3)}
 
 def make_vae(architecture, likelihood, latent_dim=4):
     keras.utils.set_random_seed(7)
-    shape = SHAPES[architecture]
-    if architecture == "mlp":
-        encoder = keras_vae.build_mlp_encoder(shape, latent_dim, hidden_units=(64,))
-        decoder = keras_vae.build_mlp_decoder(latent_dim, shape, hidden_units=(64,))
-    else:
-        encoder = keras_vae.build_conv_encoder(
-            shape, latent_dim, filters=(4, 8), dense_units=(16,)
-        )
-        decoder = keras_vae.build_conv_decoder(latent_dim, shape, filters=(8, 4))
+    encoder, decoder = small_encoder_decoder(
+        architecture, SHAPES[architecture], latent_dim
+    )
     return keras_vae.VAE(encoder, decoder, likelihood=likelihood, seed=0)
 
 
@@ -138,6 +133,7 @@ def test_only_the_decoder_is_exported(exports):
 SAMPLER_SCRIPT = """
 import json, sys
 from keras_vae_export.sampler import Sampler
+from tests.small_networks import small_encoder_decoder
 sampler = Sampler(sys.argv[1], runtime=sys.argv[2])
 images = sampler.sample(3, seed=4)
 print(json.dumps({

@@ -8,17 +8,11 @@ import keras_vae
 from keras_vae.losses import free_bits_kl
 from tests.roundtrip import run_model_saving_test
 from tests.roundtrip import run_serialization_test
+from tests.small_networks import small_encoder_decoder
 
 
 def make_vae(shape=(28, 28, 1), latent_dim=4, architecture="mlp", **kwargs):
-    if architecture == "mlp":
-        encoder = keras_vae.build_mlp_encoder(shape, latent_dim, hidden_units=(64,))
-        decoder = keras_vae.build_mlp_decoder(latent_dim, shape, hidden_units=(64,))
-    else:
-        encoder = keras_vae.build_conv_encoder(
-            shape, latent_dim, filters=(4, 8), dense_units=(16,)
-        )
-        decoder = keras_vae.build_conv_decoder(latent_dim, shape, filters=(8, 4))
+    encoder, decoder = small_encoder_decoder(architecture, shape, latent_dim)
     vae = keras_vae.VAE(encoder, decoder, seed=0, **kwargs)
     vae.compile(optimizer=keras.optimizers.Adam(1e-3))
     return vae
