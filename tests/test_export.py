@@ -133,7 +133,6 @@ def test_only_the_decoder_is_exported(exports):
 SAMPLER_SCRIPT = """
 import json, sys
 from keras_vae_export.sampler import Sampler
-from tests.small_networks import small_encoder_decoder
 sampler = Sampler(sys.argv[1], runtime=sys.argv[2])
 images = sampler.sample(3, seed=4)
 print(json.dumps({
