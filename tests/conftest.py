@@ -6,7 +6,7 @@ import keras  # noqa: E402
 import pytest  # noqa: E402
 
 from keras_vae import data  # noqa: E402
-from tests.idx_files import write_idx_folder  # noqa: E402
+from tests.idx_files import write_mnist_subset  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -38,9 +38,4 @@ def mnist_small(mnist_arrays):
 @pytest.fixture
 def tiny_idx_dir(tmp_path, mnist_arrays):
     """A folder of real-MNIST IDX files cut to 256 train / 128 test images."""
-    (train_x, train_y), (test_x, test_y) = mnist_arrays
-    return write_idx_folder(
-        tmp_path / "idx",
-        (train_x[:256, ..., 0], train_y[:256]),
-        (test_x[:128, ..., 0], test_y[:128]),
-    )
+    return write_mnist_subset(tmp_path / "idx", mnist_arrays, 256, 128)

@@ -30,3 +30,14 @@ def write_idx_folder(directory, train, test, compress=True):
         else:
             (directory / name).write_bytes(data)
     return directory
+
+
+def write_mnist_subset(directory, mnist_arrays, train_count, test_count):
+    """Writes the first images of real MNIST (as read by `read_idx_split`)
+    to an MNIST-layout folder."""
+    (train_x, train_y), (test_x, test_y) = mnist_arrays
+    return write_idx_folder(
+        directory,
+        (train_x[:train_count, ..., 0], train_y[:train_count]),
+        (test_x[:test_count, ..., 0], test_y[:test_count]),
+    )

@@ -17,19 +17,14 @@ from keras_vae.file_io import atomic_path
 from keras_vae.training_run import TrainingConfig
 from keras_vae.training_run import TrainingDiverged
 from keras_vae.training_run import run_training
-from tests.idx_files import write_idx_folder
+from tests.idx_files import write_mnist_subset
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
 def small_idx_dir(tmp_path, mnist_arrays):
-    (train_x, train_y), (test_x, test_y) = mnist_arrays
-    return write_idx_folder(
-        tmp_path / "idx",
-        (train_x[:2048, ..., 0], train_y[:2048]),
-        (test_x[:256, ..., 0], test_y[:256]),
-    )
+    return write_mnist_subset(tmp_path / "idx", mnist_arrays, 2048, 256)
 
 
 def cli(*args, **kwargs):
