@@ -51,10 +51,7 @@ class Uint8Image(keras.layers.Layer):
 
 def _float32_policies(config):
     if isinstance(config, dict):
-        if config.get("class_name") == "DTypePolicy" or (
-            config.get("module") == "keras"
-            and "DTypePolicy" in str(config.get("class_name"))
-        ):
+        if "DTypePolicy" in str(config.get("class_name", "")):
             return "float32"
         return {key: _float32_policies(value) for key, value in config.items()}
     if isinstance(config, list):

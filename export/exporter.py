@@ -8,6 +8,7 @@ output untouched.
 """
 
 import importlib.metadata
+import importlib.util
 import os
 import shutil
 import tempfile

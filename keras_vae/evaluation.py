@@ -169,11 +169,6 @@ def posterior_statistics(vae, images, threshold=0.01):
     }
 
 
-def _latent_codes(model, images):
-    codes = model.encode(images)
-    return codes[0] if isinstance(codes, tuple) else codes
-
-
 def continuity(model, images, pairs=100, steps=10, seed=0):
     """How smoothly decoded images change along latent interpolations.
 
