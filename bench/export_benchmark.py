@@ -157,7 +157,7 @@ def main(argv=None):
             )
 
             def decode(z, runner=runner):
-                return runner.run(z)[0]
+                return runner.run({artifact["inputs"][0]["name"]: z})[0]
 
             entry = measure(decode)
             error = np.abs(decode(z_prior) - keras_prior)

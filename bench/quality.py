@@ -51,7 +51,7 @@ def train_and_measure(name, minutes, args):
 
     import keras_vae
     from keras_vae import evaluation
-    from keras_vae.training_defaults import fit_settings
+    from keras_vae.training.defaults import fit_settings
 
     config = CONFIGS[name]
     keras.utils.set_random_seed(args.seed)

@@ -163,7 +163,7 @@ def main(argv=None):
     import keras
 
     import keras_vae
-    from keras_vae.training_defaults import fit_settings
+    from keras_vae.training.defaults import fit_settings
 
     peak = matmul_peak_gflops()
     print(f"float32 matmul peak: {peak:.1f} GFLOP/s")

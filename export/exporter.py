@@ -16,9 +16,10 @@ from pathlib import Path
 
 import keras
 
-from keras_vae.model_files import load_model_file
-from keras_vae.vae import VAE
+from keras_vae.models.model_files import load_model_file
+from keras_vae.models.vae import VAE
 from keras_vae_export.decode_model import build_decode_model
+from keras_vae_export.decode_model import input_entries
 from keras_vae_export.decode_model import likelihood_name
 from keras_vae_export.errors import ExportError
 from keras_vae_export.errors import missing_runtime
@@ -30,7 +31,8 @@ from keras_vae_export.manifest import write_manifest
 from keras_vae_export.parity import PARITY_BATCH_SIZES
 from keras_vae_export.parity import PARITY_SEED
 from keras_vae_export.parity import compare_outputs
-from keras_vae_export.parity import parity_latents
+from keras_vae_export.parity import parity_inputs
+from keras_vae_export.runtimes import artifact_input_names
 from keras_vae_export.runtimes import open_runner
 
 VERSIONED_PACKAGES = (
@@ -50,21 +52,21 @@ REQUIRED_MODULES = {
 }
 
 
-def _write_artifact(name, decode_model, path, latent_dim):
+def _write_artifact(name, decode_model, path, inputs):
     runtime = FORMATS[name].runtime
     if runtime == "savedmodel":
         from keras_vae_export.savedmodel_format import write_savedmodel
 
-        write_savedmodel(decode_model, path, latent_dim)
+        write_savedmodel(decode_model, path, inputs)
     elif runtime == "onnx":
         from keras_vae_export.onnx_format import write_onnx
 
-        write_onnx(decode_model, path, latent_dim)
+        write_onnx(decode_model, path, inputs)
     else:
         from keras_vae_export.tflite_format import write_tflite
 
         variant = {"tflite": "float32", "tflite-fp16": "float16"}.get(name, "int8")
-        write_tflite(decode_model, path, latent_dim, variant)
+        write_tflite(decode_model, path, inputs, variant)
 
 
 def _load_vae(model):
@@ -75,11 +77,19 @@ def _load_vae(model):
             raise ExportError(str(error)) from None
     if not isinstance(model, VAE):
         raise ExportError(
-            "Only a keras_vae.VAE can be exported: the export holds its "
-            "decoder and samples from its N(0, I) prior. Received: model of "
+            "Only a keras_vae.VAE (or ConditionalVAE) can be exported: the "
+            "export holds its decoder and samples from its N(0, I) prior. "
+            "Received: model of "
             f"type {type(model).__name__}"
         )
     return model
+
+
+def _class_names(vae):
+    if vae.num_classes is None:
+        return None
+    names = getattr(vae, "class_names", None)
+    return list(names) if names else [str(c) for c in range(vae.num_classes)]
 
 
 def _check_destination(output_dir, overwrite):
@@ -175,10 +185,16 @@ def export_decoder(
     latent_dim = vae.latent_dim
     roles = ["image", "image_uint8"] if uint8_output else ["image"]
     output_shape = list(vae.example_shape)
-    latents = parity_latents(latent_dim)
+    inputs = input_entries(vae)
+    batches = parity_inputs(inputs, vae.num_classes)
     references = {
-        n: [keras.ops.convert_to_numpy(t) for t in keras.tree.flatten(decode_model(z))]
-        for n, z in latents.items()
+        n: [
+            keras.ops.convert_to_numpy(t)
+            for t in keras.tree.flatten(
+                decode_model(arrays[0] if len(arrays) == 1 else arrays)
+            )
+        ]
+        for n, arrays in batches.items()
     }
     try:
         output_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -198,18 +214,15 @@ def export_decoder(
         for name in formats:
             spec = FORMATS[name]
             path = staging / spec.file_name
-            _write_artifact(name, decode_model, path, latent_dim)
+            _write_artifact(name, decode_model, path, inputs)
             runner = open_runner(spec.runtime, path, num_threads=num_threads)
+            names = artifact_input_names(runner, inputs)
             artifacts[name] = {
                 "file": spec.file_name,
                 "runtime": spec.runtime,
                 "description": spec.description,
                 "inputs": [
-                    {
-                        "name": runner.input_names[0],
-                        "shape": [-1, latent_dim],
-                        "dtype": "float32",
-                    }
+                    {**entry, "name": name} for entry, name in zip(inputs, names)
                 ],
                 "outputs": _tensor_entries(
                     runner.output_names,
@@ -217,7 +230,9 @@ def export_decoder(
                     [[-1] + output_shape] * len(roles),
                     ["float32", "uint8"],
                 ),
-                "parity": compare_outputs(runner, latents, references, spec, roles),
+                "parity": compare_outputs(
+                    runner, names, batches, references, spec, roles
+                ),
                 **describe_files(path),
             }
         failed = {
@@ -235,10 +250,14 @@ def export_decoder(
                 "latent_dim": latent_dim,
                 "output_shape": output_shape,
                 "output_dtype": "float32",
-                "output_range": [0.0, 1.0]
-                if likelihood_name(vae) == "bernoulli"
-                else None,
+                "output_range": (
+                    None
+                    if vae.likelihood.output_range is None
+                    else [float(v) for v in vae.likelihood.output_range]
+                ),
                 "likelihood": likelihood_name(vae),
+                "num_classes": vae.num_classes,
+                "class_names": _class_names(vae),
                 "uint8_output": uint8_output,
                 "prior": "standard normal N(0, I)",
                 "name": vae.name,

@@ -11,7 +11,8 @@ import json
 from pathlib import Path
 
 MANIFEST_NAME = "manifest.json"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 
 
 def _sha256(path):
@@ -50,9 +51,50 @@ def describe_files(path):
     }
 
 
+def contained_path(export_dir, relative, what="file"):
+    """The path of a file the manifest lists, refused unless it stays inside
+    the export folder.
+
+    Absolute paths, `..` parts, backslashes and symbolic links that resolve
+    outside the folder are refused, so that a hand-edited manifest cannot
+    make an app load a model from elsewhere.
+
+    Args:
+        export_dir: the export folder.
+        relative: the path as the manifest writes it (POSIX, relative).
+        what: the manifest field, for the error message.
+
+    Returns:
+        A `Path` inside `export_dir`.
+    """
+    export_dir = Path(export_dir)
+    parts = relative.split("/") if isinstance(relative, str) else None
+    if (
+        not parts
+        or relative.startswith("/")
+        or "\\" in relative
+        or ":" in relative
+        or any(part in ("", ".", "..") for part in parts)
+    ):
+        raise ValueError(
+            f"The manifest's {what} must be a relative path inside the export "
+            f"folder. Received: {what}={relative!r}"
+        )
+    path = export_dir.joinpath(*parts)
+    root = export_dir.resolve()
+    if path.exists() and not path.resolve().is_relative_to(root):
+        raise ValueError(
+            f"The manifest's {what} leads out of the export folder (a symbolic "
+            f"link). Received: {what}={relative!r}"
+        )
+    return path
+
+
 def verify_artifact(export_dir, entry):
     """Raises a `ValueError` unless an artifact's files match the manifest."""
-    artifact = Path(export_dir) / entry["file"]
+    artifact = contained_path(export_dir, entry["file"], "artifact file")
+    for name in entry["files"]:
+        contained_path(artifact if artifact.is_dir() else export_dir, name, "file")
     if not artifact.exists():
         raise ValueError(
             f"The manifest lists {entry['file']} but it is missing. Received: "
@@ -78,8 +120,99 @@ def write_manifest(export_dir, manifest):
     return path
 
 
+def _fail(message, received):
+    raise ValueError(f"{MANIFEST_NAME}: {message}. Received: {received}")
+
+
+def _is_int(value, low=0):
+    return isinstance(value, int) and not isinstance(value, bool) and value >= low
+
+
+def _check_tensor_entries(where, entries, roles):
+    if not isinstance(entries, list) or not entries:
+        _fail(f"{where} must be a non-empty list", f"{where}={entries!r}")
+    for entry in entries:
+        if not isinstance(entry, dict):
+            _fail(f"each of {where} must be an object", f"{where} entry {entry!r}")
+        if entry.get("role") not in roles:
+            _fail(f"{where} roles must be in {roles}", f"role={entry.get('role')!r}")
+        if not isinstance(entry.get("name"), str):
+            _fail(f"{where} names must be strings", f"name={entry.get('name')!r}")
+        shape = entry.get("shape")
+        if not isinstance(shape, list) or not all(
+            _is_int(d, 1) or d == -1 for d in shape
+        ):
+            _fail(f"{where} shapes must be lists of sizes", f"shape={shape!r}")
+
+
+def _check_model(model):
+    if not isinstance(model, dict):
+        _fail("'model' must be an object", f"model={model!r}")
+    if not _is_int(model.get("latent_dim"), 1):
+        _fail("model.latent_dim must be a positive integer", model.get("latent_dim"))
+    shape = model.get("output_shape")
+    if (
+        not isinstance(shape, list)
+        or not shape
+        or not all(_is_int(d, 1) for d in shape)
+    ):
+        _fail("model.output_shape must be a list of positive integers", shape)
+    classes = model.get("num_classes")
+    if classes is not None and not _is_int(classes, 2):
+        _fail("model.num_classes must be null or an integer >= 2", classes)
+    names = model.get("class_names")
+    if (
+        classes is not None
+        and names is not None
+        and (
+            not isinstance(names, list)
+            or len(names) != classes
+            or not all(isinstance(n, str) for n in names)
+        )
+    ):
+        _fail("model.class_names must name each class", names)
+
+
+def _check_artifacts(artifacts):
+    from keras_vae_export.formats import RUNTIMES
+
+    if not isinstance(artifacts, dict) or not artifacts:
+        _fail("'artifacts' must be a non-empty object", f"artifacts={artifacts!r}")
+    for name, entry in artifacts.items():
+        if not isinstance(entry, dict):
+            _fail("each artifact must be an object", f"artifacts[{name!r}]")
+        if not isinstance(entry.get("file"), str):
+            _fail("artifact files must be strings", f"file={entry.get('file')!r}")
+        if entry.get("runtime") not in RUNTIMES:
+            _fail(f"artifact runtimes must be in {RUNTIMES}", entry.get("runtime"))
+        files = entry.get("files")
+        if not isinstance(files, dict) or not all(
+            isinstance(f, str)
+            and isinstance(d, dict)
+            and isinstance(d.get("sha256"), str)
+            and _is_int(d.get("size_bytes"))
+            for f, d in files.items()
+        ):
+            _fail("artifact 'files' must map names to size and sha256", files)
+        _check_tensor_entries("inputs", entry.get("inputs"), ("z", "label"))
+        _check_tensor_entries("outputs", entry.get("outputs"), ("image", "image_uint8"))
+
+
+def _upgrade(manifest):
+    """Reads a version-1 manifest (one input, no roles) as version 2."""
+    for entry in (manifest.get("artifacts") or {}).values():
+        if isinstance(entry, dict) and isinstance(entry.get("inputs"), list):
+            for tensor in entry["inputs"]:
+                if isinstance(tensor, dict):
+                    tensor.setdefault("role", "z")
+    return manifest
+
+
 def read_manifest(export_dir):
     """Reads and checks the `manifest.json` of an export folder.
+
+    Every field the sampler and the web page use is checked, so that any
+    malformed or hand-edited manifest gives one `ValueError`.
 
     Args:
         export_dir: folder written by `export_decoder`.
@@ -95,15 +228,18 @@ def read_manifest(export_dir):
         )
     try:
         manifest = json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
         raise ValueError(
             f"{MANIFEST_NAME} is not valid JSON ({error}). Received: "
             f"export_dir={str(export_dir)!r}"
         ) from None
     version = manifest.get("manifest_version") if isinstance(manifest, dict) else None
-    if version != MANIFEST_VERSION or "artifacts" not in manifest:
+    if version not in READABLE_VERSIONS or isinstance(version, bool):
         raise ValueError(
-            f"{MANIFEST_NAME} is not a keras-vae export manifest (version "
-            f"{MANIFEST_VERSION}). Received: manifest_version={version!r}"
+            f"{MANIFEST_NAME} is not a keras-vae export manifest (versions "
+            f"{READABLE_VERSIONS}). Received: manifest_version={version!r}"
         )
+    manifest = _upgrade(manifest)
+    _check_model(manifest.get("model"))
+    _check_artifacts(manifest.get("artifacts"))
     return manifest

@@ -1,11 +1,10 @@
 """ONNX export through Keras' own exporter (tf2onnx underneath)."""
 
-import tensorflow as tf
-
 from keras_vae_export.errors import missing_runtime
+from keras_vae_export.signature import input_signature
 
 
-def write_onnx(decode_model, path, latent_dim):
+def write_onnx(decode_model, path, inputs):
     """Writes a `.onnx` file and checks it with `onnx.checker`."""
     try:
         import onnx
@@ -15,7 +14,7 @@ def write_onnx(decode_model, path, latent_dim):
     decode_model.export(
         str(path),
         format="onnx",
-        input_signature=[tf.TensorSpec([None, latent_dim], tf.float32, name="z")],
+        input_signature=input_signature(inputs),
         verbose=False,
     )
     onnx.checker.check_model(str(path))

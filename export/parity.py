@@ -6,20 +6,29 @@ PARITY_BATCH_SIZES = (1, 7)
 PARITY_SEED = 0
 
 
-def parity_latents(latent_dim, batch_sizes=PARITY_BATCH_SIZES, seed=PARITY_SEED):
-    """A fixed batch of prior latents for each batch size."""
-    rng = np.random.default_rng(seed)
-    return {
-        n: rng.standard_normal((n, latent_dim), dtype=np.float32) for n in batch_sizes
-    }
+def parity_inputs(entries, num_classes=None, batch_sizes=PARITY_BATCH_SIZES):
+    """Fixed inputs for each batch size: prior latents (seeded
+    `PARITY_SEED + batch size`) and labels cycling through the classes.
+
+    Returns:
+        `{batch size: [array per manifest input entry]}`.
+    """
+    from keras_vae_export.decode_model import example_inputs
+
+    batches = {}
+    for n in batch_sizes:
+        arrays = example_inputs(entries, n, PARITY_SEED + n, num_classes)
+        batches[n] = arrays if isinstance(arrays, list) else [arrays]
+    return batches
 
 
-def compare_outputs(runner, latents, references, spec, roles):
+def compare_outputs(runner, names, inputs, references, spec, roles):
     """Runs `runner` on each batch and measures its errors.
 
     Args:
         runner: a runner from `keras_vae_export.runtimes`.
-        latents: `{batch size: z}`.
+        names: the artifact's input names, in manifest order.
+        inputs: `{batch size: [arrays]}` from `parity_inputs`.
         references: `{batch size: [Keras outputs]}`, same order as `roles`.
         spec: the `ExportFormat`, whose `max_error` and `mean_error` bound
             the float image's errors (scaled by `max(1, max |reference|)`);
@@ -32,8 +41,8 @@ def compare_outputs(runner, latents, references, spec, roles):
         the bounds, and `passed`.
     """
     max_errors, mean_errors, passed = {}, {}, True
-    for n, z in latents.items():
-        outputs = runner.run(z)
+    for n, arrays in inputs.items():
+        outputs = runner.run(dict(zip(names, arrays)))
         for role, output, reference in zip(roles, outputs, references[n]):
             key = f"{role}@{n}"
             output = np.asarray(output)

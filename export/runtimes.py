@@ -1,8 +1,10 @@
 """Runners that execute an exported decoder in its own runtime.
 
-Each runner maps a float32 batch `z` of shape `(n, latent_dim)` to the
-artifact's outputs, in order. The LiteRT and ONNX Runtime runners import
-numpy and their runtime only; the SavedModel runner needs TensorFlow.
+Each runner takes `feeds`, a dict from the artifact's input names (as the
+manifest lists them: `z`, and `label` for a conditional model) to arrays,
+and returns the artifact's outputs, in order. The LiteRT and ONNX Runtime
+runners import numpy and their runtime only; the SavedModel runner needs
+TensorFlow.
 """
 
 import numpy as np
@@ -34,17 +36,20 @@ class TFLiteRunner:
         outputs = signature.get_output_details()
         self.input_names = list(inputs)
         self.output_names = sorted(outputs, key=_output_order)
-        self._input_index = inputs[self.input_names[0]]["index"]
+        self._input_indices = {n: inputs[n]["index"] for n in self.input_names}
         self._output_indices = [outputs[n]["index"] for n in self.output_names]
-        self._batch_size = None
+        self._shapes = None
 
-    def run(self, z):
-        """Returns the list of output arrays for `z`."""
-        if z.shape[0] != self._batch_size:
-            self.interpreter.resize_tensor_input(self._input_index, z.shape)
+    def run(self, feeds):
+        """Returns the list of output arrays for `feeds` (name -> array)."""
+        shapes = {name: feeds[name].shape for name in self.input_names}
+        if shapes != self._shapes:
+            for name, shape in shapes.items():
+                self.interpreter.resize_tensor_input(self._input_indices[name], shape)
             self.interpreter.allocate_tensors()
-            self._batch_size = z.shape[0]
-        self.interpreter.set_tensor(self._input_index, z)
+            self._shapes = shapes
+        for name in self.input_names:
+            self.interpreter.set_tensor(self._input_indices[name], feeds[name])
         self.interpreter.invoke()
         return [self.interpreter.get_tensor(i) for i in self._output_indices]
 
@@ -74,9 +79,9 @@ class OnnxRunner:
         self.input_names = [i.name for i in self.session.get_inputs()]
         self.output_names = [o.name for o in self.session.get_outputs()]
 
-    def run(self, z):
-        """Returns the list of output arrays for `z`."""
-        return self.session.run(None, {self.input_names[0]: z})
+    def run(self, feeds):
+        """Returns the list of output arrays for `feeds` (name -> array)."""
+        return self.session.run(None, {n: feeds[n] for n in self.input_names})
 
 
 class SavedModelRunner:
@@ -99,9 +104,11 @@ class SavedModelRunner:
         self.input_names = list(self._function.structured_input_signature[1])
         self.output_names = sorted(self._function.structured_outputs, key=_output_order)
 
-    def run(self, z):
-        """Returns the list of output arrays for `z`."""
-        result = self._function(**{self.input_names[0]: self._tf.constant(z)})
+    def run(self, feeds):
+        """Returns the list of output arrays for `feeds` (name -> array)."""
+        result = self._function(
+            **{n: self._tf.constant(feeds[n]) for n in self.input_names}
+        )
         return [result[name].numpy() for name in self.output_names]
 
 
@@ -126,6 +133,29 @@ def open_runner(runtime, path, num_threads=None):
             f"runtime={runtime!r}"
         )
     return RUNNERS[runtime](path, num_threads=num_threads)
+
+
+def artifact_input_names(runner, entries):
+    """The artifact's own name for each manifest input entry, in order.
+
+    Converters keep the names of the exported signature (`z`, `label`) but
+    may decorate them; an exact match wins, then a unique name that
+    contains the entry's name, then the position.
+    """
+    names = []
+    for position, entry in enumerate(entries):
+        exact = [n for n in runner.input_names if n == entry["name"]]
+        near = [n for n in runner.input_names if entry["name"] in n]
+        if exact or len(near) == 1:
+            names.append((exact or near)[0])
+        elif len(runner.input_names) == len(entries):
+            names.append(runner.input_names[position])
+        else:
+            raise ValueError(
+                f"The artifact's inputs {runner.input_names} do not match the "
+                f"exported signature. Received: input {entry['name']!r}"
+            )
+    return names
 
 
 def as_latent_batch(z, latent_dim):

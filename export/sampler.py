@@ -1,18 +1,21 @@
 """Sampling on device: numpy, one runtime and the manifest, no TensorFlow.
 
 This is the Python reference of what a phone or browser app does with an
-exported decoder: draw `z ~ N(0, I)`, run the decoder, show the image. It
-imports numpy and the chosen runtime (`ai_edge_litert` or `onnxruntime`)
-only; the SavedModel runtime is the one exception, since it needs
-TensorFlow.
+exported decoder: draw `z ~ N(0, I)`, run the decoder (with the requested
+class for a conditional export), show the image. It imports numpy, the
+TF-free `keras_vae.input_checks` and the chosen runtime (`ai_edge_litert`
+or `onnxruntime`) only; the SavedModel runtime is the one exception, since
+it needs TensorFlow.
 """
 
 from pathlib import Path
 
 import numpy as np
 
+from keras_vae.input_checks import check_labels
 from keras_vae_export.formats import FORMATS
 from keras_vae_export.formats import RUNTIMES
+from keras_vae_export.manifest import contained_path
 from keras_vae_export.manifest import read_manifest
 from keras_vae_export.manifest import verify_artifact
 from keras_vae_export.runtimes import as_latent_batch
@@ -53,9 +56,12 @@ class Sampler:
         model = self.manifest["model"]
         self.latent_dim = int(model["latent_dim"])
         self.output_shape = tuple(model["output_shape"])
+        self.num_classes = model.get("num_classes")
+        self.class_names = model.get("class_names")
+        self.inputs = self.entry["inputs"]
         self.runner = open_runner(
             self.entry["runtime"],
-            self.export_dir / self.entry["file"],
+            contained_path(self.export_dir, self.entry["file"], "artifact file"),
             num_threads=num_threads,
         )
         self._roles = [output["role"] for output in self.entry["outputs"]]
@@ -78,23 +84,52 @@ class Sampler:
             )
         return format
 
-    def _run(self, z, role):
+    def _feeds(self, z, labels):
+        z = as_latent_batch(z, self.latent_dim)
+        if self.num_classes is None and labels is not None:
+            raise ValueError(
+                "This export is unconditional: it takes no labels. Received: "
+                f"labels={labels!r}"
+            )
+        if self.num_classes is not None and labels is None:
+            raise ValueError(
+                f"This export is conditional ({self.num_classes} classes: "
+                f"{self.class_names}); pass labels, one int or one per "
+                "latent. Received: labels=None"
+            )
+        feeds = {}
+        for entry in self.inputs:
+            if entry["role"] == "z":
+                feeds[entry["name"]] = z
+            else:
+                feeds[entry["name"]] = check_labels(
+                    "labels", labels, self.num_classes, count=len(z)
+                )
+        return feeds
+
+    def _run(self, z, labels, role):
         if role not in self._roles:
             raise ValueError(
                 f"This export has no {role!r} output (export with "
                 f"uint8_output=True for it). Received: output={role!r}"
             )
-        outputs = self.runner.run(as_latent_batch(z, self.latent_dim))
+        outputs = self.runner.run(self._feeds(z, labels))
         return np.asarray(outputs[self._roles.index(role)])
 
-    def decode(self, z):
-        """Decodes `z` of shape `(n, latent_dim)` to float32 mean images."""
-        return self._run(z, "image")
+    def decode(self, z, labels=None):
+        """Decodes `z` of shape `(n, latent_dim)` to float32 mean images.
 
-    def decode_uint8(self, z):
+        Args:
+            z: float array `(n, latent_dim)`.
+            labels: int or int array `(n,)`: the classes, for a conditional
+                export (required there, refused elsewhere).
+        """
+        return self._run(z, labels, "image")
+
+    def decode_uint8(self, z, labels=None):
         """Decodes `z` to uint8 images (needs an export with a uint8
         output)."""
-        return self._run(z, "image_uint8")
+        return self._run(z, labels, "image_uint8")
 
     def prior_latents(self, n, seed=None):
         """Draws `n` latent vectors from N(0, I) with numpy."""
@@ -103,17 +138,20 @@ class Sampler:
         rng = np.random.default_rng(seed)
         return rng.standard_normal((n, self.latent_dim), dtype=np.float32)
 
-    def sample(self, n, seed=None):
+    def sample(self, n, seed=None, labels=None):
         """Draws `n` latents from the prior and decodes them.
 
         Args:
             n: int > 0. Number of images.
             seed: int or None. Seed of numpy's generator.
+            labels: int or int array `(n,)`: the classes to draw, for a
+                conditional export.
 
         Returns:
             A float32 array of shape `(n, *output_shape)`.
         """
-        return self.decode(self.prior_latents(n, seed))
+        z = self.prior_latents(n, seed)
+        return self.decode(z, labels)
 
     def __repr__(self):
         return (

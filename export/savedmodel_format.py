@@ -3,12 +3,13 @@
 import functools
 
 import keras
-import tensorflow as tf
+
+from keras_vae_export.signature import input_signature
 
 SIGNATURE_NAME = "decode"
 
 
-def write_savedmodel(decode_model, path, latent_dim):
+def write_savedmodel(decode_model, path, inputs):
     """Writes a SavedModel whose signature `decode` maps `z` to the image.
 
     The first endpoint is also served as `serving_default` (TF-Serving).
@@ -20,6 +21,6 @@ def write_savedmodel(decode_model, path, latent_dim):
     archive.add_endpoint(
         SIGNATURE_NAME,
         functools.partial(decode_model.__call__, training=False),
-        input_signature=[tf.TensorSpec([None, latent_dim], tf.float32, name="z")],
+        input_signature=input_signature(inputs),
     )
     archive.write_out(str(path), verbose=False)

@@ -8,6 +8,7 @@ delegate.
 import tensorflow as tf
 
 from keras_vae_export.errors import ExportError
+from keras_vae_export.signature import input_signature
 
 VARIANTS = ("float32", "float16", "int8")
 
@@ -25,7 +26,7 @@ def _converter_options(variant):
     return options
 
 
-def write_tflite(decode_model, path, latent_dim, variant="float32"):
+def write_tflite(decode_model, path, inputs, variant="float32"):
     """Writes a `.tflite` file with builtin ops only."""
     if variant not in VARIANTS:
         raise ValueError(
@@ -35,7 +36,7 @@ def write_tflite(decode_model, path, latent_dim, variant="float32"):
         decode_model.export(
             str(path),
             format="litert",
-            input_signature=[tf.TensorSpec([None, latent_dim], tf.float32, name="z")],
+            input_signature=input_signature(inputs),
             verbose=False,
             **_converter_options(variant),
         )

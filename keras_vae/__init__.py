@@ -1,17 +1,86 @@
-"""keras-vae: variational autoencoders that train with `model.fit`."""
+"""keras-vae: variational autoencoders that train with `model.fit`.
 
-from keras_vae import data
-from keras_vae.autoencoder import Autoencoder
-from keras_vae.builders import build_conv_decoder
-from keras_vae.builders import build_conv_encoder
-from keras_vae.builders import build_encoder_decoder
-from keras_vae.builders import build_mlp_decoder
-from keras_vae.builders import build_mlp_encoder
-from keras_vae.callbacks import KLWarmup
-from keras_vae.likelihoods import BernoulliLikelihood
-from keras_vae.likelihoods import GaussianLikelihood
-from keras_vae.losses import free_bits_kl
-from keras_vae.losses import kl_divergence
-from keras_vae.sampling import Sampling
-from keras_vae.vae import VAE
+Subpackages: `models` (VAE, ConditionalVAE, Autoencoder, builders),
+`likelihoods`, `layers`, `data`, `training`, `evaluation`; modules
+`plotting` and `cli`. Names are imported when first used (PEP 562), so that
+`keras-vae --help` and the TF-free device sampler do not start TensorFlow.
+
+Loading a `.keras` file needs the package's classes registered with Keras.
+They are registered when `keras_vae` is imported after `keras` (the usual
+order: `import keras` then `import keras_vae`), when any model class is
+first used, or by `keras_vae.register_serializables()`.
+"""
+
+import importlib
+import sys
+
+from keras_vae._lazy import lazy_attributes
 from keras_vae.version import __version__
+
+_LAZY = {
+    "Autoencoder": "keras_vae.models",
+    "ConditionalVAE": "keras_vae.models",
+    "VAE": "keras_vae.models",
+    "build_conv_decoder": "keras_vae.models",
+    "build_conv_encoder": "keras_vae.models",
+    "build_encoder_decoder": "keras_vae.models",
+    "build_mlp_decoder": "keras_vae.models",
+    "build_mlp_encoder": "keras_vae.models",
+    "BernoulliLikelihood": "keras_vae.likelihoods",
+    "ContinuousBernoulliLikelihood": "keras_vae.likelihoods",
+    "GaussianLikelihood": "keras_vae.likelihoods",
+    "Likelihood": "keras_vae.likelihoods",
+    "KLWarmup": "keras_vae.training.callbacks",
+    "free_bits_kl": "keras_vae.losses",
+    "kl_divergence": "keras_vae.losses",
+    "OneHotLabel": "keras_vae.layers",
+    "Sampling": "keras_vae.layers",
+}
+_SUBMODULES = (
+    "data",
+    "evaluation",
+    "layers",
+    "likelihoods",
+    "losses",
+    "models",
+    "plotting",
+    "training",
+)
+
+
+_SERIALIZABLE_MODULES = (
+    "keras_vae.models.autoencoder",
+    "keras_vae.models.conditional_vae",
+    "keras_vae.models.vae",
+    "keras_vae.likelihoods.bernoulli",
+    "keras_vae.likelihoods.continuous_bernoulli",
+    "keras_vae.likelihoods.gaussian",
+    "keras_vae.layers.conditioning",
+    "keras_vae.layers.sampling",
+)
+
+
+def register_serializables():
+    """Registers every keras-vae model, layer and likelihood with Keras, so
+    that `keras.saving.load_model` can rebuild them. Imports TensorFlow."""
+    for module in _SERIALIZABLE_MODULES:
+        importlib.import_module(module)
+
+
+_attribute, _names = lazy_attributes(__name__, _LAZY)
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"keras_vae.{name}")
+    return _attribute(name)
+
+
+def __dir__():
+    return sorted(set(_names()) | set(_SUBMODULES) | {"__version__"})
+
+
+__all__ = sorted(_LAZY) + ["__version__", "register_serializables"]
+
+if "keras" in sys.modules:
+    register_serializables()

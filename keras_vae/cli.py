@@ -9,21 +9,9 @@ import argparse
 import sys
 from pathlib import Path
 
-# The defaults of `keras_vae.training_run.TrainingConfig`, kept here so that
-# `keras-vae --help` answers without importing TensorFlow.
-DEFAULTS = {
-    "dataset": "mnist",
-    "architecture": "mlp",
-    "latent_dim": 16,
-    "likelihood": "bernoulli",
-    "beta": 1.0,
-    "warmup_epochs": 0,
-    "epochs": 30,
-    "batch_size": 128,
-    "seed": 0,
-    "learning_rate": 1e-3,
-    "output_dir": "runs/vae",
-}
+from keras_vae import likelihoods
+from keras_vae.models.architectures import ARCHITECTURES
+from keras_vae.training.config import default
 
 
 def _positive_int(text):
@@ -80,7 +68,7 @@ def _add_train_parser(subparsers):
     )
     parser.add_argument(
         "--dataset",
-        default=DEFAULTS["dataset"],
+        default=default("dataset"),
         help="tensorflow-datasets name (mnist works offline from data/mnist)",
     )
     parser.add_argument(
@@ -89,15 +77,20 @@ def _add_train_parser(subparsers):
         help="folder of IDX files for mnist/fashion_mnist, else the tfds data dir",
     )
     parser.add_argument(
-        "--architecture", choices=("mlp", "conv"), default=DEFAULTS["architecture"]
+        "--architecture", choices=ARCHITECTURES, default=default("architecture")
     )
     parser.add_argument(
-        "--latent-dim", type=_positive_int, default=DEFAULTS["latent_dim"]
+        "--latent-dim", type=_positive_int, default=default("latent_dim")
     )
     parser.add_argument(
         "--likelihood",
-        choices=("bernoulli", "gaussian"),
-        default=DEFAULTS["likelihood"],
+        choices=likelihoods.names(),
+        default=default("likelihood"),
+    )
+    parser.add_argument(
+        "--conditional",
+        action="store_true",
+        help="train a ConditionalVAE on the dataset's class labels",
     )
     parser.add_argument(
         "--binarize",
@@ -107,30 +100,30 @@ def _add_train_parser(subparsers):
     parser.add_argument(
         "--beta",
         type=_non_negative_float,
-        default=DEFAULTS["beta"],
+        default=default("beta"),
         help="weight of the KL term",
     )
     parser.add_argument(
         "--warmup-epochs",
         type=_non_negative_int,
-        default=DEFAULTS["warmup_epochs"],
+        default=default("warmup_epochs"),
         help="epochs of linear KL warm-up from 0 to beta",
     )
-    parser.add_argument("--epochs", type=_positive_int, default=DEFAULTS["epochs"])
+    parser.add_argument("--epochs", type=_positive_int, default=default("epochs"))
     parser.add_argument(
-        "--batch-size", type=_positive_int, default=DEFAULTS["batch_size"]
+        "--batch-size", type=_positive_int, default=default("batch_size")
     )
     parser.add_argument(
-        "--learning-rate", type=_positive_float, default=DEFAULTS["learning_rate"]
+        "--learning-rate", type=_positive_float, default=default("learning_rate")
     )
-    parser.add_argument("--seed", type=_non_negative_int, default=DEFAULTS["seed"])
+    parser.add_argument("--seed", type=_non_negative_int, default=default("seed"))
     parser.add_argument(
         "--deterministic",
         action="store_true",
         help="bit-identical reruns for a seed (TensorFlow op determinism; "
         "turns XLA off, so the MLP trains about 15%% slower)",
     )
-    parser.add_argument("--output-dir", default=DEFAULTS["output_dir"])
+    parser.add_argument("--output-dir", default=default("output_dir"))
     parser.set_defaults(command=train_command)
 
 
@@ -177,6 +170,12 @@ def _add_export_parsers(subparsers):
         help="artifact to use, e.g. tflite-int8 (default: the float32 one)",
     )
     parser.add_argument("-n", type=_positive_int, default=64, help="images")
+    parser.add_argument(
+        "--label",
+        type=_non_negative_int,
+        default=None,
+        help="class to draw, for a conditional export (default: every class in turn)",
+    )
     parser.add_argument("--seed", type=_non_negative_int, default=0)
     parser.add_argument("--threads", type=_positive_int, default=None)
     parser.add_argument("--out", default="samples.png", help="PNG to write")
@@ -191,7 +190,7 @@ def _add_evaluate_parser(subparsers):
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     parser.add_argument("model", help="the .keras file of a VAE or Autoencoder")
-    parser.add_argument("--dataset", default=DEFAULTS["dataset"])
+    parser.add_argument("--dataset", default=default("dataset"))
     parser.add_argument("--data-dir", default=None)
     parser.add_argument(
         "--iwae-samples", type=_positive_int, default=1000, help="k of the IWAE bound"
@@ -224,8 +223,8 @@ def train_command(args):
     """Runs `keras-vae train`; returns the run's summary."""
     import dataclasses
 
-    from keras_vae.training_run import TrainingConfig
-    from keras_vae.training_run import run_training
+    from keras_vae.training.config import TrainingConfig
+    from keras_vae.training.run import run_training
 
     names = [field.name for field in dataclasses.fields(TrainingConfig)]
     summary = run_training(TrainingConfig(**{n: getattr(args, n) for n in names}))
@@ -248,8 +247,8 @@ def evaluate_command(args):
     from keras_vae.evaluation import evaluate_model
     from keras_vae.evaluation import reference_classifier
     from keras_vae.file_io import write_text_atomic
-    from keras_vae.latent_model import LatentModel
-    from keras_vae.model_files import load_model_file
+    from keras_vae.models.latent_model import LatentModel
+    from keras_vae.models.model_files import load_model_file
 
     if args.json is not None and Path(args.json).is_dir():
         raise ValueError(f"--json must be a file path. Received: --json={args.json}")
@@ -317,7 +316,10 @@ def sample_command(args):
         format=args.format,
         num_threads=args.threads,
     )
-    images = sampler.sample(args.n, seed=args.seed)
+    labels = args.label
+    if labels is None and sampler.num_classes is not None:
+        labels = [i % sampler.num_classes for i in range(args.n)]
+    images = sampler.sample(args.n, seed=args.seed, labels=labels)
     out.parent.mkdir(parents=True, exist_ok=True)
     figure = plotting.plot_image_grid(
         images, columns=8, title=f"{sampler.format} ({args.runtime})"

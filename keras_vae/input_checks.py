@@ -9,7 +9,6 @@ import math
 import numbers
 
 import numpy as np
-import tensorflow as tf
 
 
 def check_positive_int(name, value):
@@ -95,24 +94,47 @@ def check_image_batch(name, array, example_shape):
         )
 
 
-def check_dataset_spec(name, dataset, example_shape):
-    """Raises a `ValueError` unless a batched dataset yields float examples
-    of shape `example_shape`."""
-    spec = dataset.element_spec
-    if isinstance(spec, (tuple, list)):
-        spec = spec[0]
-    if not isinstance(spec, tf.TensorSpec):
-        return
-    expected = tf.TensorShape((None,) + tuple(example_shape))
-    if not spec.shape.is_compatible_with(expected):
+def check_labels(name, labels, num_classes, count=None):
+    """Checks class labels and returns them as an int32 array `(n,)`.
+
+    Args:
+        name: the argument's name in error messages.
+        labels: an int, or an array-like of ints, each in
+            `[0, num_classes)`.
+        num_classes: int. Number of classes.
+        count: int or None. The number of labels expected; an int label is
+            repeated to it.
+
+    Returns:
+        An int32 numpy array of shape `(count,)` (or `(len(labels),)`).
+    """
+    if isinstance(labels, (bool, np.bool_)):
         raise ValueError(
-            f"{name} must yield batches of shape {expected}. Batch an "
-            "unbatched dataset with .batch(batch_size). Received: "
-            f"{name} element shape {spec.shape}"
+            f"{name} must be integer class labels. Received: {name}={labels!r}"
         )
-    if not spec.dtype.is_floating:
+    if isinstance(labels, (numbers.Integral, np.integer)):
+        labels = np.full((1 if count is None else count,), int(labels))
+    array = np.asarray(labels)
+    if array.dtype == bool or not np.issubdtype(array.dtype, np.integer):
         raise ValueError(
-            f"{name} must yield float images scaled to the likelihood's "
-            "range (keras_vae.data.load_dataset does this). Received: "
-            f"{name} element dtype {spec.dtype.name}"
+            f"{name} must be integer class labels, not {array.dtype}. "
+            f"Received: {name}.dtype={array.dtype}"
         )
+    if array.ndim != 1:
+        raise ValueError(
+            f"{name} must be a 1-D array of class labels, one per example. "
+            f"Received: {name}.shape={array.shape}"
+        )
+    if count is not None and len(array) != count:
+        raise ValueError(
+            f"{name} must hold one label per example ({count}). Received: "
+            f"{len(array)} labels"
+        )
+    bad = (array < 0) | (array >= num_classes)
+    if bad.any():
+        raise ValueError(
+            f"{name} must lie in [0, {num_classes - 1}] for a model with "
+            f"{num_classes} classes. Received: {name}="
+            f"{array[bad][0].item()!r} at index {int(np.argmax(bad))}"
+        )
+    return array.astype("int32")

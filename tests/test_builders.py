@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 import keras_vae
-from keras_vae import builders
+from keras_vae.models import builders
 
 SHAPES = [(28, 28, 1), (30, 20, 3), (7, 9, 1)]
 

@@ -7,8 +7,8 @@ import tensorflow as tf
 import tensorflow_datasets as tfds
 
 from keras_vae import data
-from keras_vae.idx import read_idx
-from keras_vae.idx import verify_checksums
+from keras_vae.data.idx import read_idx
+from keras_vae.data.idx import verify_checksums
 from tests.idx_files import idx_bytes
 from tests.idx_files import write_idx_folder
 

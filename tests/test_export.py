@@ -61,7 +61,7 @@ def test_every_format_matches_keras(exports, architecture, likelihood, format_na
     for batch_size in (1, 7):
         z = rng.standard_normal((batch_size, vae.latent_dim), dtype=np.float32)
         expected = vae.decode(z)
-        image, image_uint8 = runner.run(z)
+        image, image_uint8 = runner.run({artifact["inputs"][0]["name"]: z})
         assert image.shape == expected.shape == (batch_size,) + SHAPES[architecture]
         assert image.dtype == np.float32 and image_uint8.dtype == np.uint8
         scale = max(1.0, float(np.abs(expected).max()))
@@ -242,10 +242,10 @@ def test_parity_failure_is_loud_and_writes_nothing(exports, tmp_path, monkeypatc
     vae, _, _ = exports["mlp", "bernoulli"]
     original = exporter._write_artifact
 
-    def write_perturbed(name, decode_model, path, latent_dim):
+    def write_perturbed(name, decode_model, path, inputs):
         clone = keras.models.clone_model(decode_model)
         clone.set_weights([w + 0.5 for w in decode_model.get_weights()])
-        original(name, clone, path, latent_dim)
+        original(name, clone, path, inputs)
 
     monkeypatch.setattr(exporter, "_write_artifact", write_perturbed)
     with pytest.raises(ExportError, match="Parity check failed.*'tflite'"):

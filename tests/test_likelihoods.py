@@ -4,7 +4,7 @@ from keras import ops
 
 from keras_vae.likelihoods import BernoulliLikelihood
 from keras_vae.likelihoods import GaussianLikelihood
-from keras_vae.likelihoods import get_likelihood
+from keras_vae.likelihoods import get as get_likelihood
 from tests.roundtrip import run_serialization_test
 
 

@@ -24,7 +24,13 @@ def test_wheel_holds_the_package_only(tmp_path):
     assert "keras_vae" in top_level
     assert "export" not in top_level and "tests" not in top_level
     assert not [n for n in names if n.endswith((".gz", "-ubyte"))]
-    assert "keras_vae/vae.py" in names
+    sources = {
+        p.relative_to(ROOT).as_posix() for p in (ROOT / "keras_vae").rglob("*.py")
+    } | {
+        "keras_vae_export/" + p.relative_to(ROOT / "export").as_posix()
+        for p in (ROOT / "export").rglob("*.py")
+    }
+    assert sources - set(names) == set()  # every module of every subpackage
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert (
         "keras-vae = keras_vae.cli:main"

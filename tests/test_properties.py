@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from keras import ops
 
-from keras_vae.idx import read_idx
+from keras_vae.data.idx import read_idx
 from keras_vae.likelihoods import BernoulliLikelihood
 from keras_vae.likelihoods import GaussianLikelihood
 from keras_vae.losses import kl_divergence

@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 
 import keras_vae
-from keras_vae import training_run
 from keras_vae.file_io import atomic_path
-from keras_vae.training_run import TrainingConfig
-from keras_vae.training_run import TrainingDiverged
-from keras_vae.training_run import run_training
+from keras_vae.training import run as training_run
+from keras_vae.training.config import TrainingConfig
+from keras_vae.training.run import TrainingDiverged
+from keras_vae.training.run import run_training
 from tests.idx_files import write_mnist_subset
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,7 +1,7 @@
 import numpy as np
 from keras import ops
 
-from keras_vae.sampling import Sampling
+from keras_vae.layers.sampling import Sampling
 from tests.roundtrip import run_serialization_test
 
 

@@ -1,5 +1,6 @@
-"""What the VAE and the plain autoencoder share: an encoder, a decoder, a
-likelihood, and a `train_step`/`test_step` pair for `fit` and `evaluate`.
+"""What every model family shares: an encoder, a decoder, a likelihood,
+optional conditions (class labels) fed to both networks, and a
+`train_step`/`test_step` pair for `fit` and `evaluate`.
 """
 
 import keras
@@ -7,10 +8,10 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from keras_vae.input_checks import check_dataset_spec
+from keras_vae import likelihoods
 from keras_vae.input_checks import check_image_batch
+from keras_vae.input_checks import check_labels
 from keras_vae.input_checks import check_positive_int
-from keras_vae.likelihoods import get_likelihood
 
 
 def _scale_for_replicas(value):
@@ -46,11 +47,37 @@ def _shape_tail(tensor):
     return tuple(tensor.shape[1:])
 
 
+def check_dataset_spec(name, dataset, example_shape):
+    """Raises a `ValueError` unless a batched dataset yields float examples
+    of shape `example_shape`."""
+    spec = dataset.element_spec
+    if isinstance(spec, (tuple, list)):
+        spec = spec[0]
+    if not isinstance(spec, tf.TensorSpec):
+        return
+    expected = tf.TensorShape((None,) + tuple(example_shape))
+    if not spec.shape.is_compatible_with(expected):
+        raise ValueError(
+            f"{name} must yield batches of shape {expected}. Batch an "
+            "unbatched dataset with .batch(batch_size). Received: "
+            f"{name} element shape {spec.shape}"
+        )
+    if not spec.dtype.is_floating:
+        raise ValueError(
+            f"{name} must yield float images scaled to the likelihood's "
+            "range (keras_vae.data.load_dataset does this). Received: "
+            f"{name} element dtype {spec.dtype.name}"
+        )
+
+
 class LatentModel(keras.Model):
-    """Base class of `VAE` and `Autoencoder`; not used directly.
+    """Base class of `VAE`, `ConditionalVAE` and `Autoencoder`; not used
+    directly.
 
     Subclasses define `call`, `_loss_terms`, `metric_names` and the number
-    of encoder outputs they expect.
+    of encoder outputs they expect. A conditional subclass sets
+    `num_classes`: its encoder takes `[x, label]` and its decoder
+    `[z, label]`, and every method that encodes or decodes takes `labels`.
     """
 
     metric_names = ("loss", "reconstruction_loss")
@@ -60,13 +87,33 @@ class LatentModel(keras.Model):
         super().__init__(**kwargs)
         self.encoder = _functional_model("encoder", encoder)
         self.decoder = _functional_model("decoder", decoder)
-        self.likelihood = get_likelihood(likelihood)
+        self.likelihood = likelihoods.get(likelihood)
         self._check_networks()
         self._trackers = [keras.metrics.Mean(name=n) for n in self.metric_names]
         self.built = True
 
     # ----------------------------------------------------------- structure
+    @property
+    def num_classes(self):
+        """Number of classes of a conditional model; `None` otherwise."""
+        return None
+
     def _check_networks(self):
+        expected = 1 if self.num_classes is None else 2
+        for name, network in (("encoder", self.encoder), ("decoder", self.decoder)):
+            if len(network.inputs) != expected:
+                hint = (
+                    "one input (for networks that also take a label, use "
+                    "keras_vae.ConditionalVAE)"
+                    if expected == 1
+                    else "two inputs, [x, label] and [z, label] (build them "
+                    "with num_classes=...)"
+                )
+                raise ValueError(
+                    f"{type(self).__name__} needs an encoder and a decoder "
+                    f"with {hint}. Received: {name} with "
+                    f"{len(network.inputs)} input(s)"
+                )
         outputs = self.encoder.outputs
         if len(outputs) != self.encoder_outputs:
             hint = (
@@ -109,6 +156,29 @@ class LatentModel(keras.Model):
     def metrics(self):
         return list(self._trackers)
 
+    # ---------------------------------------------------------- conditions
+    def _split_inputs(self, inputs):
+        """`call`'s inputs as `(x, conditions)`; conditions is a list."""
+        return inputs, []
+
+    def _with_conditions(self, tensor, conditions):
+        """The input of a network: `tensor` alone or `[tensor, *conditions]`."""
+        return [tensor, *conditions] if conditions else tensor
+
+    def _conditions_from_batch(self, y):
+        """The conditions carried by a batch's `y` (none: it is ignored)."""
+        return []
+
+    def _condition_arrays(self, labels, count):
+        """Checked numpy conditions for `count` examples; refuses labels."""
+        if labels is not None:
+            raise ValueError(
+                f"{type(self).__name__} is unconditional: it takes no labels "
+                f"(use keras_vae.ConditionalVAE to condition on a class). "
+                f"Received: labels={_short(labels)}"
+            )
+        return []
+
     # ------------------------------------------------------------ training
     def compile(self, optimizer="adam", loss=None, **kwargs):
         """Configures the model for training.
@@ -138,14 +208,14 @@ class LatentModel(keras.Model):
         self.optimizer.build(self.trainable_variables)
 
     def _unpack_batch(self, data):
-        x, _, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
+        x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
         if sample_weight is not None:
             raise ValueError(
                 f"{type(self).__name__} does not support sample weights. "
                 "Received: sample_weight"
             )
         x = ops.cast(x, "float32")
-        return self.likelihood.prepare_batch(x)
+        return self.likelihood.prepare_batch(x), self._conditions_from_batch(y)
 
     def _objective(self, reconstruction_loss):
         """Reconstruction NLL plus the `add_loss` terms, scaled for
@@ -168,49 +238,81 @@ class LatentModel(keras.Model):
         return results
 
     def train_step(self, data):
-        x = self._unpack_batch(data)
+        x, conditions = self._unpack_batch(data)
         with tf.GradientTape() as tape:
-            objective, values = self._loss_terms(x, training=True)
+            objective, values = self._loss_terms(x, conditions, training=True)
             scaled = self.optimizer.scale_loss(objective)
         gradients = tape.gradient(scaled, self.trainable_variables)
         self.optimizer.apply(gradients, self.trainable_variables)
         return self._update_trackers(values)
 
     def test_step(self, data):
-        x = self._unpack_batch(data)
-        _, values = self._loss_terms(x, training=False)
+        x, conditions = self._unpack_batch(data)
+        _, values = self._loss_terms(x, conditions, training=False)
         return self._update_trackers(values)
 
     # -------------------------------------------------------- input checks
-    def _check_inputs(self, name, x):
+    def _check_inputs(self, name, x, y=None):
+        """Checks what `fit`, `evaluate` or `predict` receive."""
+        if isinstance(x, (list, tuple)) and self.num_classes is not None:
+            if len(x) != 2:
+                raise ValueError(
+                    f"{name} must be [images, labels]. Received: {name} with "
+                    f"{len(x)} parts"
+                )
+            x, y = x
         if isinstance(x, np.ndarray):
             check_image_batch(name, x, self.example_shape)
             self.likelihood.check_data(name, x)
+            if self.num_classes is not None:
+                if y is None:
+                    raise ValueError(
+                        f"{type(self).__name__} needs labels with the images: "
+                        "fit(images, labels) or a dataset of (images, labels). "
+                        "Received: labels=None"
+                    )
+                check_labels("labels", y, self.num_classes, count=len(x))
         elif isinstance(x, tf.data.Dataset):
             check_dataset_spec(name, x, self.example_shape)
+            if self.num_classes is not None:
+                self._check_labelled_dataset(name, x)
         return x
 
+    def _check_labelled_dataset(self, name, dataset):
+        spec = dataset.element_spec
+        if not isinstance(spec, (tuple, list)) or len(spec) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs a dataset of (images, labels) "
+                "batches (keras_vae.data.load_dataset(..., with_labels=True)). "
+                f"Received: {name} element_spec={spec}"
+            )
+        first_labels = next(iter(dataset.take(1)))[1]
+        check_labels(f"{name} labels", np.asarray(first_labels), self.num_classes)
+
     def fit(self, x=None, y=None, *args, **kwargs):
-        self._check_inputs("x", x)
+        self._check_inputs("x", x, y)
         if isinstance(x, tf.data.Dataset):
             # A dataset is shuffled by its pipeline; `fit` would only warn.
             kwargs.setdefault("shuffle", False)
         validation_data = kwargs.get("validation_data")
         if isinstance(validation_data, (tuple, list)):
-            validation_data = validation_data[0]
-        self._check_inputs("validation_data", validation_data)
+            self._check_inputs("validation_data", *validation_data[:2])
+        else:
+            self._check_inputs("validation_data", validation_data)
         return super().fit(x, y, *args, **kwargs)
 
     def evaluate(self, x=None, y=None, *args, **kwargs):
-        self._check_inputs("x", x)
+        self._check_inputs("x", x, y)
         return super().evaluate(x, y, *args, **kwargs)
 
     # ---------------------------------------------------- user-facing API
-    def decode(self, z, batch_size=256):
+    def decode(self, z, labels=None, batch_size=256):
         """Decodes latent vectors to mean images.
 
         Args:
             z: array of shape `(n, latent_dim)`.
+            labels: int or int array `(n,)`: the classes to draw, for a
+                conditional model (required there, refused elsewhere).
             batch_size: int. Batch size of the computation. Defaults to
                 `256`.
 
@@ -220,25 +322,32 @@ class LatentModel(keras.Model):
         """
         z = np.asarray(z, dtype="float32")
         check_image_batch("z", z, (self.latent_dim,))
-        params = self.decoder.predict(z, batch_size=batch_size, verbose=0)
+        conditions = self._condition_arrays(labels, len(z))
+        params = self.decoder.predict(
+            self._with_conditions(z, conditions), batch_size=batch_size, verbose=0
+        )
         return ops.convert_to_numpy(self.likelihood.mean(params))
 
-    def reconstruct(self, x, batch_size=256):
+    def reconstruct(self, x, labels=None, batch_size=256):
         """Encodes and decodes `x` deterministically (no sampling).
 
         Args:
             x: array of shape `(n, *example_shape)`.
+            labels: int array `(n,)` for a conditional model.
             batch_size: int. Defaults to `256`.
 
         Returns:
             A numpy array of mean images, the shape of `x`.
         """
         x = np.asarray(x, dtype="float32")
-        self._check_inputs("x", x)
-        params = self.predict(x, batch_size=batch_size, verbose=0)
+        self._check_inputs("x", x, labels)
+        conditions = self._condition_arrays(labels, len(x))
+        params = self.predict(
+            self._with_conditions(x, conditions), batch_size=batch_size, verbose=0
+        )
         return ops.convert_to_numpy(self.likelihood.mean(params))
 
-    def _latent_code(self, x, batch_size):
+    def _latent_code(self, x, conditions, batch_size):
         """The deterministic latent code of `x` (the posterior mean)."""
         raise NotImplementedError
 
@@ -255,6 +364,13 @@ class LatentModel(keras.Model):
             A numpy array of shape `(steps, *example_shape)` for single
             examples, `(n, steps, *example_shape)` for batches.
         """
+        if self.num_classes is not None:
+            raise ValueError(
+                f"{type(self).__name__}.interpolate is not defined: a path "
+                "between two images of different classes has no one label. "
+                "Interpolate latents with encode() and decode(z, labels). "
+                "Received: a conditional model"
+            )
         steps = check_positive_int("steps", steps)
         if steps < 2:
             raise ValueError(f"steps must be >= 2. Received: steps={steps}")
@@ -268,11 +384,11 @@ class LatentModel(keras.Model):
         single = x_a.shape == self.example_shape
         if single:
             x_a, x_b = x_a[None], x_b[None]
-        z = self._latent_code(np.concatenate([x_a, x_b]), batch_size)
+        z = self._latent_code(np.concatenate([x_a, x_b]), [], batch_size)
         z_a, z_b = z[: len(x_a)], z[len(x_a) :]
         t = np.linspace(0.0, 1.0, steps, dtype="float32")[None, :, None]
         path = (1.0 - t) * z_a[:, None] + t * z_b[:, None]
-        frames = self.decode(path.reshape(-1, self.latent_dim), batch_size)
+        frames = self.decode(path.reshape(-1, self.latent_dim), batch_size=batch_size)
         frames = frames.reshape((len(x_a), steps) + self.example_shape)
         return frames[0] if single else frames
 
@@ -294,3 +410,8 @@ class LatentModel(keras.Model):
         for key in ("encoder", "decoder", "likelihood"):
             config[key] = keras.layers.deserialize(config[key])
         return cls(**config)
+
+
+def _short(value):
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

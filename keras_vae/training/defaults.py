@@ -18,8 +18,8 @@ Python work; callbacks that act per batch (such as `KLWarmup`) then update
 every 8 steps.
 """
 
-from keras_vae.builders import ARCHITECTURES
 from keras_vae.input_checks import check_choice
+from keras_vae.models.architectures import ARCHITECTURES
 
 FIT_SETTINGS = {
     "mlp": {"jit_compile": True, "steps_per_execution": 8},

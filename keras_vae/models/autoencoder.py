@@ -4,7 +4,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_vae.latent_model import LatentModel
+from keras_vae.models.latent_model import LatentModel
 
 
 @keras.saving.register_keras_serializable(package="keras_vae")
@@ -38,7 +38,7 @@ class Autoencoder(LatentModel):
     def call(self, inputs, training=None):
         return self.decoder(self.encoder(inputs, training=training), training=training)
 
-    def _loss_terms(self, x, training):
+    def _loss_terms(self, x, conditions, training):
         params = self(x, training=training)
         reconstruction = ops.mean(self.likelihood.negative_log_likelihood(x, params))
         values = {"loss": reconstruction, "reconstruction_loss": reconstruction}
@@ -50,5 +50,5 @@ class Autoencoder(LatentModel):
         self._check_inputs("x", x)
         return self.encoder.predict(x, batch_size=batch_size, verbose=0)
 
-    def _latent_code(self, x, batch_size):
+    def _latent_code(self, x, conditions, batch_size):
         return self.encode(x, batch_size)

@@ -14,8 +14,8 @@ import keras
 from keras_vae.input_checks import check_choice
 from keras_vae.input_checks import check_positive_int
 from keras_vae.input_checks import check_shape
-
-ARCHITECTURES = ("mlp", "conv")
+from keras_vae.layers.conditioning import OneHotLabel
+from keras_vae.models.architectures import ARCHITECTURES
 
 
 def _check_units(name, units):
@@ -23,6 +23,19 @@ def _check_units(name, units):
     for unit in units:
         check_positive_int(name, unit)
     return units
+
+
+def _label_input(num_classes):
+    """`(label input, one-hot tensor)` of a conditional network, or
+    `(None, None)`."""
+    if num_classes is None:
+        return None, None
+    label = keras.Input(shape=(), dtype="int32", name="label")
+    return label, OneHotLabel(num_classes, name="one_hot_label")(label)
+
+
+def _inputs(first, label):
+    return first if label is None else [first, label]
 
 
 def _latent_heads(x, latent_dim, variational):
@@ -39,6 +52,7 @@ def build_mlp_encoder(
     hidden_units=(512,),
     activation="relu",
     variational=True,
+    num_classes=None,
     name="encoder",
 ):
     """Builds a fully connected encoder for inputs of any shape.
@@ -53,6 +67,9 @@ def build_mlp_encoder(
             `"relu"`.
         variational: bool. Emit `[z_mean, z_log_var]` (VAE) or one output
             `z` (plain autoencoder). Defaults to `True`.
+        num_classes: int >= 2 or None. Add a second input, an int32 class
+            label, one-hot encoded and joined to the flattened image
+            (conditional VAE). Defaults to `None`.
         name: str. Model name. Defaults to `"encoder"`.
 
     Returns:
@@ -68,10 +85,15 @@ def build_mlp_encoder(
     latent_dim = check_positive_int("latent_dim", latent_dim)
     hidden_units = _check_units("hidden_units", hidden_units)
     inputs = keras.Input(shape=input_shape, name="x")
+    label, one_hot = _label_input(num_classes)
     x = keras.layers.Flatten()(inputs)
+    if one_hot is not None:
+        x = keras.layers.Concatenate()([x, one_hot])
     for units in hidden_units:
         x = keras.layers.Dense(units, activation=activation)(x)
-    return keras.Model(inputs, _latent_heads(x, latent_dim, variational), name=name)
+    return keras.Model(
+        _inputs(inputs, label), _latent_heads(x, latent_dim, variational), name=name
+    )
 
 
 def build_mlp_decoder(
@@ -79,6 +101,7 @@ def build_mlp_decoder(
     output_shape,
     hidden_units=(512,),
     activation="relu",
+    num_classes=None,
     name="decoder",
 ):
     """Builds a fully connected decoder to outputs of any shape.
@@ -90,10 +113,13 @@ def build_mlp_decoder(
             to `(512,)`.
         activation: str. Activation of the hidden layers. Defaults to
             `"relu"`.
+        num_classes: int >= 2 or None. Add a second input, an int32 class
+            label, one-hot encoded and joined to `z`. Defaults to `None`.
         name: str. Model name. Defaults to `"decoder"`.
 
     Returns:
-        A functional `keras.Model` from `z` to the likelihood's parameters.
+        A functional `keras.Model` from `z` (and `label`) to the
+        likelihood's parameters.
 
     Example:
     ```python
@@ -103,13 +129,21 @@ def build_mlp_decoder(
     latent_dim = check_positive_int("latent_dim", latent_dim)
     output_shape = check_shape("output_shape", output_shape)
     hidden_units = _check_units("hidden_units", hidden_units)
-    inputs = keras.Input(shape=(latent_dim,), name="z")
-    x = inputs
+    inputs, x = _latent_input(latent_dim, num_classes)
     for units in hidden_units:
         x = keras.layers.Dense(units, activation=activation)(x)
     x = keras.layers.Dense(math.prod(output_shape), dtype="float32")(x)
     outputs = keras.layers.Reshape(output_shape, dtype="float32", name="params")(x)
     return keras.Model(inputs, outputs, name=name)
+
+
+def _latent_input(latent_dim, num_classes):
+    """A decoder's inputs and the tensor its first layer reads."""
+    z = keras.Input(shape=(latent_dim,), name="z")
+    label, one_hot = _label_input(num_classes)
+    if label is None:
+        return z, z
+    return [z, label], keras.layers.Concatenate()([z, one_hot])
 
 
 def _check_image_shape(name, shape):
@@ -135,6 +169,7 @@ def build_conv_encoder(
     kernel_size=3,
     dense_units=(128,),
     variational=True,
+    num_classes=None,
     name="encoder",
 ):
     """Builds a convolutional encoder for `(height, width, channels)` images.
@@ -152,6 +187,9 @@ def build_conv_encoder(
             to `(128,)`.
         variational: bool. Emit `[z_mean, z_log_var]` or one output `z`.
             Defaults to `True`.
+        num_classes: int >= 2 or None. Add an int32 label input, one-hot
+            encoded and joined to the flattened feature maps. Defaults to
+            `None`.
         name: str. Model name. Defaults to `"encoder"`.
 
     Returns:
@@ -174,9 +212,14 @@ def build_conv_encoder(
             num_filters, kernel_size, strides=2, padding="same", activation="relu"
         )(x)
     x = keras.layers.Flatten()(x)
+    label, one_hot = _label_input(num_classes)
+    if one_hot is not None:
+        x = keras.layers.Concatenate()([x, one_hot])
     for units in dense_units:
         x = keras.layers.Dense(units, activation="relu")(x)
-    return keras.Model(inputs, _latent_heads(x, latent_dim, variational), name=name)
+    return keras.Model(
+        _inputs(inputs, label), _latent_heads(x, latent_dim, variational), name=name
+    )
 
 
 def build_conv_decoder(
@@ -184,6 +227,7 @@ def build_conv_decoder(
     output_shape,
     filters=(64, 32),
     kernel_size=3,
+    num_classes=None,
     name="decoder",
 ):
     """Builds a convolutional decoder, the mirror of `build_conv_encoder`.
@@ -198,6 +242,8 @@ def build_conv_decoder(
         filters: tuple of ints. Filters of each transposed convolution.
             Defaults to `(64, 32)`.
         kernel_size: int. Kernel size. Defaults to `3`.
+        num_classes: int >= 2 or None. Add an int32 label input, one-hot
+            encoded and joined to `z`. Defaults to `None`.
         name: str. Model name. Defaults to `"decoder"`.
 
     Returns:
@@ -214,8 +260,8 @@ def build_conv_decoder(
     kernel_size = check_positive_int("kernel_size", kernel_size)
     small_h = _downsampled_size(height, len(filters))
     small_w = _downsampled_size(width, len(filters))
-    inputs = keras.Input(shape=(latent_dim,), name="z")
-    x = keras.layers.Dense(small_h * small_w * filters[0], activation="relu")(inputs)
+    inputs, x = _latent_input(latent_dim, num_classes)
+    x = keras.layers.Dense(small_h * small_w * filters[0], activation="relu")(x)
     x = keras.layers.Reshape((small_h, small_w, filters[0]))(x)
     for num_filters in filters:
         x = keras.layers.Conv2DTranspose(
@@ -236,7 +282,9 @@ def build_conv_decoder(
     return keras.Model(inputs, outputs, name=name)
 
 
-def build_encoder_decoder(architecture, input_shape, latent_dim, variational=True):
+def build_encoder_decoder(
+    architecture, input_shape, latent_dim, variational=True, num_classes=None
+):
     """Builds a matching encoder and decoder with the default layer sizes.
 
     Args:
@@ -244,6 +292,8 @@ def build_encoder_decoder(architecture, input_shape, latent_dim, variational=Tru
         input_shape: tuple of ints. Shape of one example.
         latent_dim: int > 0. Size of the latent space.
         variational: bool. See `build_mlp_encoder`. Defaults to `True`.
+        num_classes: int >= 2 or None. Condition both networks on a class
+            label (for `ConditionalVAE`). Defaults to `None`.
 
     Returns:
         A tuple `(encoder, decoder)`.
@@ -255,10 +305,12 @@ def build_encoder_decoder(architecture, input_shape, latent_dim, variational=Tru
     ```
     """
     check_choice("architecture", architecture, ARCHITECTURES)
-    if architecture == "mlp":
-        encoder = build_mlp_encoder(input_shape, latent_dim, variational=variational)
-        decoder = build_mlp_decoder(latent_dim, input_shape)
-    else:
-        encoder = build_conv_encoder(input_shape, latent_dim, variational=variational)
-        decoder = build_conv_decoder(latent_dim, input_shape)
+    build_encoder, build_decoder = {
+        "mlp": (build_mlp_encoder, build_mlp_decoder),
+        "conv": (build_conv_encoder, build_conv_decoder),
+    }[architecture]
+    encoder = build_encoder(
+        input_shape, latent_dim, variational=variational, num_classes=num_classes
+    )
+    decoder = build_decoder(latent_dim, input_shape, num_classes=num_classes)
     return encoder, decoder

@@ -22,48 +22,26 @@ import tempfile
 from pathlib import Path
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from keras_vae import data
 from keras_vae import plotting
-from keras_vae.builders import build_encoder_decoder
-from keras_vae.callbacks import KLWarmup
-from keras_vae.callbacks import RecordEpochTime
-from keras_vae.callbacks import SaveLastGoodModel
-from keras_vae.callbacks import StopOnNonFiniteLoss
 from keras_vae.file_io import atomic_path
 from keras_vae.file_io import write_text_atomic
 from keras_vae.likelihoods import BernoulliLikelihood
-from keras_vae.training_defaults import fit_settings
-from keras_vae.vae import VAE
+from keras_vae.models.builders import build_encoder_decoder
+from keras_vae.models.conditional_vae import ConditionalVAE
+from keras_vae.models.vae import VAE
+from keras_vae.training.callbacks import KLWarmup
+from keras_vae.training.callbacks import RecordEpochTime
+from keras_vae.training.callbacks import SaveLastGoodModel
+from keras_vae.training.callbacks import StopOnNonFiniteLoss
+from keras_vae.training.defaults import fit_settings
 
 
 class TrainingDiverged(ValueError):
     """The loss became NaN or Inf."""
-
-
-@dataclasses.dataclass
-class TrainingConfig:
-    """Everything a training run needs; the CLI's options.
-
-    The defaults train a good MNIST model: an MLP 784-512-16 VAE with a
-    Bernoulli likelihood, Adam 1e-3, batch 128, 30 epochs.
-    """
-
-    dataset: str = "mnist"
-    data_dir: str | None = None
-    architecture: str = "mlp"
-    latent_dim: int = 16
-    likelihood: str = "bernoulli"
-    binarize: bool = False
-    beta: float = 1.0
-    warmup_epochs: int = 0
-    epochs: int = 30
-    batch_size: int = 128
-    learning_rate: float = 1e-3
-    seed: int = 0
-    deterministic: bool = False
-    output_dir: str = "runs/vae"
 
 
 def check_output_dir(path, option="--output-dir"):
@@ -91,16 +69,17 @@ def check_output_dir(path, option="--output-dir"):
     return path
 
 
-def _build_vae(config, example_shape):
+def _build_vae(config, example_shape, num_classes):
     likelihood = (
         BernoulliLikelihood(binarize=config.binarize, seed=config.seed)
         if config.likelihood == "bernoulli"
         else config.likelihood
     )
     encoder, decoder = build_encoder_decoder(
-        config.architecture, example_shape, config.latent_dim
+        config.architecture, example_shape, config.latent_dim, num_classes=num_classes
     )
-    vae = VAE(
+    model_class = ConditionalVAE if num_classes else VAE
+    vae = model_class(
         encoder, decoder, likelihood=likelihood, beta=config.beta, seed=config.seed
     )
     vae.compile(
@@ -111,12 +90,15 @@ def _build_vae(config, example_shape):
 
 
 def _load_data(config):
+    """The train and test datasets, and the number of classes (`None` unless
+    the run is conditional)."""
     train = data.load_dataset(
         config.dataset,
         split="train",
         batch_size=config.batch_size,
         seed=config.seed,
         data_dir=config.data_dir,
+        with_labels=config.conditional,
     )
     test = data.load_dataset(
         config.dataset,
@@ -124,14 +106,36 @@ def _load_data(config):
         batch_size=config.batch_size,
         shuffle=False,
         data_dir=config.data_dir,
+        with_labels=config.conditional,
     )
     first = next(iter(train))
-    if len(first) < config.batch_size:
+    images = first[0] if config.conditional else first
+    if len(images) < config.batch_size:
         raise ValueError(
-            f"The batch size is larger than the training set ({len(first)} "
+            f"The batch size is larger than the training set ({len(images)} "
             f"examples). Received: --batch-size={config.batch_size}"
         )
-    return train, test
+    num_classes = _num_classes(config, train) if config.conditional else None
+    return train, test, num_classes
+
+
+def _num_classes(config, train):
+    """Counts the classes of a labelled dataset (labels 0..C-1)."""
+    largest = -1
+    for _, labels in train:
+        low = int(tf.reduce_min(labels))
+        if low < 0:
+            raise ValueError(
+                "--conditional needs a dataset with class labels; "
+                f"{config.dataset} has none. Received: --dataset={config.dataset}"
+            )
+        largest = max(largest, int(tf.reduce_max(labels)))
+    if largest < 1:
+        raise ValueError(
+            "--conditional needs at least two classes. Received: "
+            f"--dataset={config.dataset} with {largest + 1} class"
+        )
+    return largest + 1
 
 
 def _read_history(path):
@@ -173,9 +177,10 @@ def run_training(config, verbose="auto"):
     if config.deterministic:
         # Bit-identical reruns; TensorFlow then turns XLA off.
         tf.config.experimental.enable_op_determinism()
-    train, test = _load_data(config)
-    example_shape = tuple(train.element_spec.shape[1:])
-    vae = _build_vae(config, example_shape)
+    train, test, num_classes = _load_data(config)
+    image_spec = train.element_spec[0] if num_classes else train.element_spec
+    example_shape = tuple(image_spec.shape[1:])
+    vae = _build_vae(config, example_shape, num_classes)
 
     checkpoints = output_dir / "checkpoints"
     backup_dir = checkpoints / "backup"
@@ -197,7 +202,8 @@ def run_training(config, verbose="auto"):
     ]
     checkpoints.mkdir(parents=True, exist_ok=True)
     print(
-        f"{'Resuming' if resuming else 'Training'} a {config.architecture} VAE "
+        f"{'Resuming' if resuming else 'Training'} a {config.architecture} "
+        f"{'conditional VAE' if num_classes else 'VAE'} "
         f"(latent_dim={config.latent_dim}, {config.likelihood}, "
         f"beta={config.beta}) on {config.dataset} {example_shape} for "
         f"{config.epochs} epochs; checkpoints in {checkpoints}."
@@ -230,7 +236,12 @@ def run_training(config, verbose="auto"):
 
 def _write_outputs(vae, test, output_dir, fields, rows, config):
     test_metrics = vae.evaluate(test, verbose=0, return_dict=True)
-    test_images = next(iter(test))[:16].numpy()
+    first = next(iter(test))
+    if vae.num_classes:
+        test_images, test_labels = first[0][:16].numpy(), first[1][:16].numpy()
+        sample_labels = np.arange(6 * vae.num_classes) % vae.num_classes
+    else:
+        test_images, test_labels, sample_labels = first[:16].numpy(), None, None
     paths = {
         "model": output_dir / "model.keras",
         "history": output_dir / "history.csv",
@@ -252,11 +263,20 @@ def _write_outputs(vae, test, output_dir, fields, rows, config):
     }
     write_text_atomic(paths["metrics"], json.dumps(summary, indent=2) + "\n")
     plotting.save_figure(
-        plotting.plot_reconstructions(test_images, vae.reconstruct(test_images)),
+        plotting.plot_reconstructions(
+            test_images, vae.reconstruct(test_images, labels=test_labels)
+        ),
         paths["reconstructions"],
     )
     plotting.save_figure(
-        plotting.plot_image_grid(vae.sample(64, seed=config.seed), columns=8),
+        plotting.plot_image_grid(
+            vae.sample(
+                64 if sample_labels is None else len(sample_labels),
+                seed=config.seed,
+                labels=sample_labels,
+            ),
+            columns=8 if sample_labels is None else vae.num_classes,
+        ),
         paths["samples"],
     )
     summary["paths"] = paths

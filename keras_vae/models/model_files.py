@@ -43,6 +43,9 @@ def load_model_file(path, expected_class, name="model"):
             f"{name} is a damaged .keras file ({damaged} fails its checksum). "
             f"Received: {name}={str(path)!r}"
         )
+    import keras_vae
+
+    keras_vae.register_serializables()
     try:
         model = keras.saving.load_model(path, safe_mode=True)
     except Exception as error:  # Keras raises many kinds here.

@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 import tensorflow as tf
 
-from keras_vae.idx import read_idx
-from keras_vae.idx import verify_checksums
+from keras_vae.data.idx import read_idx
+from keras_vae.data.idx import verify_checksums
 from keras_vae.input_checks import check_image_batch
 from keras_vae.input_checks import check_positive_int
 
@@ -28,7 +28,7 @@ IDX_FILES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
     "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
 }
-REPOSITORY_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+REPOSITORY_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 SHUFFLE_BUFFER = 10_000
 
 

@@ -3,7 +3,7 @@
 import keras
 from keras import ops
 
-from keras_vae.seed_state import SavesSeedState
+from keras_vae.layers.seed_state import SavesSeedState
 
 
 @keras.saving.register_keras_serializable(package="keras_vae")

@@ -6,11 +6,11 @@ from keras import ops
 
 from keras_vae.input_checks import check_non_negative_float
 from keras_vae.input_checks import check_positive_int
-from keras_vae.latent_model import LatentModel
+from keras_vae.layers.sampling import Sampling
+from keras_vae.layers.seed_state import SavesSeedState
 from keras_vae.losses import free_bits_kl
 from keras_vae.losses import kl_divergence
-from keras_vae.sampling import Sampling
-from keras_vae.seed_state import SavesSeedState
+from keras_vae.models.latent_model import LatentModel
 
 
 @keras.saving.register_keras_serializable(package="keras_vae")
@@ -32,8 +32,10 @@ class VAE(SavesSeedState, LatentModel):
             `[z_mean, z_log_var]` (see `build_mlp_encoder`).
         decoder: functional `keras.Model` from `z` to the likelihood's
             parameters, with the encoder's input shape.
-        likelihood: `"bernoulli"`, `"gaussian"` or a likelihood layer.
-            Defaults to `"bernoulli"`.
+        likelihood: a name from `keras_vae.likelihoods` (`"bernoulli"`,
+            `"continuous_bernoulli"`, `"gaussian"`), a likelihood config, or
+            a `keras_vae.likelihoods.Likelihood` instance (your own
+            subclass included). Defaults to `"bernoulli"`.
         beta: float >= 0. Weight of the KL term (beta-VAE); `0` turns the
             model into an autoencoder. Defaults to `1.0`.
         free_bits: float >= 0. Nats per latent dimension below which the KL
@@ -97,19 +99,25 @@ class VAE(SavesSeedState, LatentModel):
         return [self.prior_seed_generator]
 
     def call(self, inputs, training=None, sample=None, return_posterior=False):
-        z_mean, z_log_var = self.encoder(inputs, training=training)
+        x, conditions = self._split_inputs(inputs)
+        z_mean, z_log_var = self.encoder(
+            self._with_conditions(x, conditions), training=training
+        )
         self.add_loss(self.kl_weight * free_bits_kl(z_mean, z_log_var, self.free_bits))
         if sample is None:
             sample = bool(training)
         z = self.sampling([z_mean, z_log_var]) if sample else z_mean
-        params = self.decoder(z, training=training)
+        params = self.decoder(self._with_conditions(z, conditions), training=training)
         if return_posterior:
             return params, z_mean, z_log_var
         return params
 
-    def _loss_terms(self, x, training):
+    def _loss_terms(self, x, conditions, training):
         params, z_mean, z_log_var = self(
-            x, training=training, sample=True, return_posterior=True
+            self._with_conditions(x, conditions),
+            training=training,
+            sample=True,
+            return_posterior=True,
         )
         reconstruction = ops.mean(self.likelihood.negative_log_likelihood(x, params))
         kl = ops.mean(kl_divergence(z_mean, z_log_var))
@@ -120,11 +128,12 @@ class VAE(SavesSeedState, LatentModel):
         }
         return self._objective(reconstruction), values
 
-    def encode(self, x, batch_size=256):
+    def encode(self, x, labels=None, batch_size=256):
         """Returns the posterior parameters of `x`.
 
         Args:
             x: array of shape `(n, *example_shape)`.
+            labels: int array `(n,)` for a conditional model.
             batch_size: int. Defaults to `256`.
 
         Returns:
@@ -132,14 +141,36 @@ class VAE(SavesSeedState, LatentModel):
             `(n, latent_dim)`.
         """
         x = np.asarray(x, dtype="float32")
-        self._check_inputs("x", x)
-        z_mean, z_log_var = self.encoder.predict(x, batch_size=batch_size, verbose=0)
+        self._check_inputs("x", x, labels)
+        conditions = self._condition_arrays(labels, len(x))
+        z_mean, z_log_var = self.encoder.predict(
+            self._with_conditions(x, conditions), batch_size=batch_size, verbose=0
+        )
         return z_mean, z_log_var
 
-    def _latent_code(self, x, batch_size):
-        return self.encode(x, batch_size)[0]
+    def _latent_code(self, x, conditions, batch_size):
+        labels = conditions[0] if conditions else None
+        return self.encode(x, labels=labels, batch_size=batch_size)[0]
 
-    def sample(self, n, seed=None, batch_size=256):
+    def prior_latents(self, n, seed=None):
+        """Draws `n` latents from the prior N(0, I).
+
+        Args:
+            n: int > 0.
+            seed: int or None. With an int the result is reproducible; with
+                `None` the model's own seed generator advances.
+
+        Returns:
+            A float32 numpy array of shape `(n, latent_dim)`.
+        """
+        n = check_positive_int("n", n)
+        z = keras.random.normal(
+            (n, self.latent_dim),
+            seed=self.prior_seed_generator if seed is None else seed,
+        )
+        return ops.convert_to_numpy(z)
+
+    def sample(self, n, seed=None, batch_size=256, labels=None):
         """Draws `n` latents from the prior N(0, I) and decodes them.
 
         Args:
@@ -148,16 +179,16 @@ class VAE(SavesSeedState, LatentModel):
                 `None` the model's own seed generator advances. Defaults to
                 `None`.
             batch_size: int. Defaults to `256`.
+            labels: int or int array `(n,)`: the classes to draw, for a
+                conditional model (required there, refused elsewhere).
 
         Returns:
             A numpy array of mean images, shape `(n, *example_shape)`.
         """
         n = check_positive_int("n", n)
-        z = keras.random.normal(
-            (n, self.latent_dim),
-            seed=self.prior_seed_generator if seed is None else seed,
-        )
-        return self.decode(ops.convert_to_numpy(z), batch_size)
+        self._condition_arrays(labels, n)  # checked before any work
+        z = self.prior_latents(n, seed)
+        return self.decode(z, labels=labels, batch_size=batch_size)
 
     def get_config(self):
         config = super().get_config()

@@ -1,0 +1,4 @@
+"""The architectures the builders know, free of TensorFlow (the command line
+reads it for its choices)."""
+
+ARCHITECTURES = ("mlp", "conv")
