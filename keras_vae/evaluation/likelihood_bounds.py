@@ -116,7 +116,7 @@ def importance_weighted_log_likelihood(
                 .astype("float64")
             )
             total = np.logaddexp(total, _logsumexp(weights))
-        estimates[start:stop] = total
+        estimates[start:stop] = total - math.log(num_samples)
     return estimates
 
 
