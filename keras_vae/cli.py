@@ -1,4 +1,5 @@
-"""The `keras-vae` command line: `train`, `evaluate`, `export` and `sample`.
+"""The `keras-vae` command line: `train`, `evaluate`, `export`, `sample`,
+`serve` and `web`.
 
 This is the one place where the model side (`keras_vae`) and the deployment
 side (`keras_vae_export`) meet; the export package is imported only by the
@@ -206,6 +207,43 @@ def _add_evaluate_parser(subparsers):
     parser.set_defaults(command=evaluate_command)
 
 
+def _add_web_parsers(subparsers):
+    parser = subparsers.add_parser(
+        "serve",
+        help="serve the browser page of an export (decoder in WebAssembly)",
+        description=(
+            "Serve a page that samples from an export's ONNX decoder in the "
+            "browser (onnxruntime-web). Only the page's files and the files "
+            "the manifest lists are served; GET and HEAD only."
+        ),
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("export_dir", help="folder written by keras-vae export")
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (the default is this machine only)",
+    )
+    parser.add_argument("--port", type=_non_negative_int, default=8000)
+    parser.set_defaults(command=serve_command)
+
+    parser = subparsers.add_parser(
+        "web",
+        help="write the browser page of an export as a static folder",
+        description=(
+            "Write a self-contained static folder (page, onnxruntime-web, "
+            "manifest, decoder, latent samplers) to host on any static server."
+        ),
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("export_dir", help="folder written by keras-vae export")
+    parser.add_argument("site_dir", help="folder to create")
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace an existing site folder"
+    )
+    parser.set_defaults(command=web_command)
+
+
 def build_parser():
     """Returns the `keras-vae` argument parser."""
     parser = argparse.ArgumentParser(
@@ -216,6 +254,7 @@ def build_parser():
     _add_train_parser(subparsers)
     _add_export_parsers(subparsers)
     _add_evaluate_parser(subparsers)
+    _add_web_parsers(subparsers)
     return parser
 
 
@@ -327,6 +366,22 @@ def sample_command(args):
     plotting.save_figure(figure, out)
     print(f"{args.n} samples from {sampler.format} written to {out}")
     return out
+
+
+def serve_command(args):
+    """Runs `keras-vae serve` until interrupted."""
+    from keras_vae_export.web_server import serve
+
+    serve(args.export_dir, host=args.host, port=args.port)
+
+
+def web_command(args):
+    """Runs `keras-vae web`; returns the files written."""
+    from keras_vae_export.web_site import write_site
+
+    files = write_site(args.export_dir, args.site_dir, overwrite=args.overwrite)
+    print(f"Wrote the page of {args.export_dir} to {args.site_dir}: {len(files)} files")
+    return files
 
 
 def main(argv=None):

@@ -31,6 +31,12 @@ def test_wheel_holds_the_package_only(tmp_path):
         for p in (ROOT / "export").rglob("*.py")
     }
     assert sources - set(names) == set()  # every module of every subpackage
+    page = {
+        "keras_vae_export/web/" + p.relative_to(ROOT / "web").as_posix()
+        for p in (ROOT / "web").rglob("*")
+        if p.is_file()
+    }
+    assert page - set(names) == set()  # the browser page and its runtime
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert (
         "keras-vae = keras_vae.cli:main"

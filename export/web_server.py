@@ -1,0 +1,196 @@
+"""`keras-vae serve`: the browser page of an export, from the standard library.
+
+The server answers GET and HEAD for the files of `web_site.site_files` and
+nothing else: no directory listing, no other file of the export or of the
+machine. Paths with `..` or `.` parts (also percent-encoded), backslashes or
+NUL bytes are refused with 400; a served file that has become a symbolic link
+leading out of its folder is refused with 403. It binds to 127.0.0.1 unless
+told otherwise, and then accepts only requests whose `Host` is a loopback
+name (no DNS rebinding). Every answer carries the cross-origin isolation
+headers (so the page may use wasm threads) and a content security policy
+that lets the page talk to its own origin only.
+"""
+
+import http.server
+import ipaddress
+import mimetypes
+import sys
+import urllib.parse
+from pathlib import Path
+
+from keras_vae_export.web_site import site_files
+
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".wasm": "application/wasm",
+    ".onnx": "application/octet-stream",
+}
+SECURITY_HEADERS = {
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Embedder-Policy": "require-corp",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
+        "worker-src 'self' blob:; connect-src 'self'; img-src 'self' data: blob:; "
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    ),
+    "Cache-Control": "no-cache",
+}
+LOOPBACK_NAMES = ("localhost",)
+
+
+def is_loopback(host):
+    """Whether `host` (a name or an address) is a loopback address."""
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _host_name(header):
+    """The name part of a `Host` header: `127.0.0.1:8000` -> `127.0.0.1`."""
+    if header.startswith("["):
+        return header[: header.find("]") + 1]
+    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+
+
+def request_file(raw_path):
+    """Maps a request target to a site path, or raises `ValueError`.
+
+    Args:
+        raw_path: the request target, e.g. `/export/manifest.json?x=1`.
+
+    Returns:
+        The site path (`index.html` for `/`), not yet checked against the
+        list of served files.
+    """
+    path = raw_path.split("?", 1)[0].split("#", 1)[0]
+    decoded = urllib.parse.unquote(path, errors="strict")
+    if (
+        not path.startswith("/")
+        or path.startswith("//")
+        or any(c in decoded for c in ("\\", "\x00"))
+        or any(part in (".", "..") for part in decoded.split("/"))
+        or "%" in decoded
+    ):
+        raise ValueError(f"Refused request path. Received: path={raw_path!r}")
+    relative = decoded.lstrip("/")
+    return relative or "index.html"
+
+
+class PageRequestHandler(http.server.BaseHTTPRequestHandler):
+    """Serves `files` (`{site path: (file, root)}`); set by `make_server`."""
+
+    files = {}
+    loopback_only = True
+    server_version = "keras-vae-serve"
+    sys_version = ""
+
+    def _refuse(self, status, message):
+        body = f"{status} {message}\n".encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in SECURITY_HEADERS.items():
+            self.send_header(name, value)
+        if status == 405:
+            self.send_header("Allow", "GET, HEAD")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _answer(self, with_body):
+        host = _host_name(self.headers.get("Host", ""))
+        if self.loopback_only and not is_loopback(host):
+            return self._refuse(421, "this server answers loopback host names only")
+        try:
+            name = request_file(self.path)
+        except (ValueError, UnicodeDecodeError):
+            return self._refuse(400, "refused path")
+        if name not in self.files:
+            return self._refuse(404, "not found")
+        path, root = self.files[name]
+        try:
+            resolved = Path(path).resolve(strict=True)
+        except OSError:
+            return self._refuse(404, "not found")
+        if not resolved.is_relative_to(root) or not resolved.is_file():
+            return self._refuse(403, "the file leads out of its folder")
+        body = resolved.read_bytes()
+        content_type = CONTENT_TYPES.get(resolved.suffix) or (
+            mimetypes.guess_type(resolved.name)[0] or "application/octet-stream"
+        )
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for header, value in SECURITY_HEADERS.items():
+            self.send_header(header, value)
+        self.end_headers()
+        if with_body:
+            self.wfile.write(body)
+
+    def do_GET(self):
+        self._answer(with_body=True)
+
+    def do_HEAD(self):
+        self._answer(with_body=False)
+
+    def _method_not_allowed(self):
+        self._refuse(405, "only GET and HEAD")
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = _method_not_allowed
+    do_OPTIONS = do_TRACE = do_CONNECT = _method_not_allowed
+
+    def log_message(self, format, *args):
+        sys.stderr.write(f"{self.address_string()} {format % args}\n")
+
+
+def make_server(export_dir, host="127.0.0.1", port=8000):
+    """A `ThreadingHTTPServer` for the page of an export (not started).
+
+    Args:
+        export_dir: folder written by `export_decoder`, with an ONNX artifact.
+        host: str. Address to bind. Defaults to `"127.0.0.1"` (this machine
+            only).
+        port: int. Port; 0 picks a free one. Defaults to 8000.
+    """
+    files = site_files(export_dir)
+    handler = type(
+        "BoundPageRequestHandler",
+        (PageRequestHandler,),
+        {"files": files, "loopback_only": is_loopback(host)},
+    )
+    return http.server.ThreadingHTTPServer((host, port), handler)
+
+
+def serve(export_dir, host="127.0.0.1", port=8000):
+    """Serves the page of an export until interrupted (Ctrl-C)."""
+    server = make_server(export_dir, host, port)
+    bound_host, bound_port = server.server_address[:2]
+    shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+    if is_loopback(host):
+        note = (
+            "loopback only: other machines cannot connect; --host 0.0.0.0 "
+            "shares it on your network"
+        )
+    else:
+        note = (
+            f"bound to {host}: other machines on the network can load it; "
+            "browsers check the files' SHA-256 only on 127.0.0.1, localhost "
+            "or https"
+        )
+    print(f"Serving {export_dir} at http://{shown}:{bound_port}/ ({note})", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

@@ -1,0 +1,119 @@
+"""Helpers of the browser tests: start a server, drive the page in Chromium.
+
+The page is driven by `tests/browser/page_check.mjs` (playwright-core from
+`npm ci`, Debian's `/usr/bin/chromium`); `make test` installs both.
+"""
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+PAGE_CHECK = ROOT / "tests" / "browser" / "page_check.mjs"
+
+
+def require_browser():
+    """Skips the test, saying what to install, without Chromium, Node or the
+    npm packages (`make test` installs them)."""
+    missing = [
+        what
+        for what, present in (
+            (CHROMIUM, Path(CHROMIUM).exists()),
+            ("node", shutil.which("node") is not None),
+            ("node_modules (npm ci)", (ROOT / "node_modules/playwright-core").is_dir()),
+        )
+        if not present
+    ]
+    if missing:
+        pytest.skip(f"browser tests need {missing}; `make test` installs them")
+
+
+@contextlib.contextmanager
+def running_server(command, ready_pattern):
+    """Starts a server command and yields its base URL, read from the first
+    output line matching `ready_pattern` (a regex with groups host, port)."""
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    lines = []
+    try:
+        for line in process.stdout:
+            lines.append(line)
+            match = re.search(ready_pattern, line)
+            if match:
+                break
+        else:
+            raise AssertionError(f"server did not start: {''.join(lines)}")
+        host, port = match.groups()
+        yield f"http://{host}:{port}/", lines
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def keras_vae_serve(export_dir, *extra):
+    """`keras-vae serve EXPORT_DIR --port 0`, yielding (url, output lines)."""
+    command = [sys.executable, "-m", "keras_vae", "serve", str(export_dir)]
+    return running_server(
+        [*command, "--port", "0", *extra],
+        r"Serving .* at http://([\d.]+):(\d+)/",
+    )
+
+
+def static_server(site_dir):
+    """`python -m http.server` on 127.0.0.1, any free port."""
+    command = [sys.executable, "-u", "-m", "http.server", "0"]
+    return running_server(
+        [*command, "--bind", "127.0.0.1", "--directory", str(site_dir)],
+        r"Serving HTTP on ([\d.]+) port (\d+)",
+    )
+
+
+def check_page(url, **spec):
+    """Runs page_check.mjs on `url`; returns its report (a dict)."""
+    result = subprocess.run(
+        ["node", str(PAGE_CHECK), json.dumps({"url": url, **spec})],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def write_mixture_sampler(export_dir, mixtures, latent_dim):
+    """Writes a hand-made `latent_sampler_gmm.json` into an export and lists
+    it, with size and SHA-256, under the manifest's `latent_samplers` (the
+    layout the exporter writes)."""
+    export_dir = Path(export_dir)
+    spec = {"type": "gaussian_mixture", "latent_dim": latent_dim, "mixtures": mixtures}
+    data = json.dumps(spec).encode()
+    (export_dir / "latent_sampler_gmm.json").write_bytes(data)
+    manifest_path = export_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["latent_samplers"] = {
+        "prior": {"type": "standard_normal"},
+        "gmm": {
+            "type": "gaussian_mixture",
+            "file": "latent_sampler_gmm.json",
+            "size_bytes": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(),
+        },
+    }
+    manifest_path.write_text(json.dumps(manifest, indent=2))
+    return spec

@@ -1,0 +1,143 @@
+"""The browser page in real headless Chromium (Debian's, driven by
+playwright-core): loaded from `keras-vae serve` and from the static folder of
+`keras-vae web` behind a plain static server.
+
+`make test` installs Chromium (apt) and the npm packages (`npm ci`) first;
+without them these tests skip and say what is missing.
+"""
+
+import json
+import shutil
+from urllib.parse import urlsplit
+
+import keras
+import numpy as np
+import pytest
+
+import keras_vae
+from keras_vae.cli import main
+from keras_vae_export import export_decoder
+from keras_vae_export.sampler import Sampler
+from tests.browser_harness import check_page
+from tests.browser_harness import keras_vae_serve
+from tests.browser_harness import require_browser
+from tests.browser_harness import static_server
+from tests.browser_harness import write_mixture_sampler
+
+pytestmark = pytest.mark.slow
+
+# Two tight components: gmm draws land within a few 0.01 of a mean.
+MEANS = [[1.5, -1.0], [-2.0, 0.5]]
+MIXTURE = {
+    "label": None,
+    "weights": [0.25, 0.75],
+    "means": MEANS,
+    "cholesky": [[[0.01, 0.0], [0.005, 0.01]], [[0.02, 0.0], [0.0, 0.01]]],
+}
+
+
+@pytest.fixture(scope="module")
+def exports(tmp_path_factory):
+    """A conditional export (latent_dim 4, 10 classes) and an unconditional
+    one (latent_dim 2) with a hand-written Gaussian-mixture sampler; ONNX
+    only, untrained."""
+    require_browser()
+    root = tmp_path_factory.mktemp("web-exports")
+    keras.utils.set_random_seed(3)
+    encoder, decoder = keras_vae.build_encoder_decoder(
+        "mlp", (28, 28, 1), 4, num_classes=10
+    )
+    conditional = keras_vae.ConditionalVAE(encoder, decoder, seed=0)
+    export_decoder(conditional, root / "conditional", formats="onnx")
+    encoder, decoder = keras_vae.build_encoder_decoder("mlp", (28, 28, 1), 2)
+    unconditional = keras_vae.VAE(encoder, decoder, seed=0)
+    export_decoder(unconditional, root / "unconditional", formats="onnx")
+    write_mixture_sampler(root / "unconditional", [MIXTURE], latent_dim=2)
+    return root
+
+
+def assert_stays_on(report, url):
+    origin = "{0.scheme}://{0.netloc}/".format(urlsplit(url))
+    assert report["requests"], "no request was recorded"
+    assert all(r.startswith(origin) for r in report["requests"]), report["requests"]
+    assert origin.startswith("http://127.0.0.1:")
+    assert not report["console_errors"] and not report["page_errors"], report
+
+
+def test_page_from_serve_matches_the_python_sampler(exports):
+    export_dir = exports / "conditional"
+    rng = np.random.default_rng(0)
+    z = rng.standard_normal((5, 4)).astype("float32")
+    labels = [0, 3, 9, 3, 7]
+    with keras_vae_serve(export_dir) as (url, _):
+        report = check_page(url, z=z.tolist(), labels=labels, pick_labels=[2, 8])
+    assert_stays_on(report, url)
+    assert report["status"]["state"] == "ready"
+    assert report["status"]["cross_origin_isolated"]
+    assert report["ready"] == {
+        "latent_dim": 4,
+        "samplers": ["prior"],
+        "num_classes": 10,
+    }
+    expected = Sampler(export_dir, runtime="onnx").decode(z, labels=labels)
+    decoded = np.array(report["decoded"], dtype="float32").reshape(expected.shape)
+    assert np.abs(decoded - expected).max() <= 1e-4
+    # The grid is drawn, not blank.
+    assert report["grid"]["distinct"] > 10
+    assert report["grid"]["max"] - report["grid"]["min"] > 50
+    assert report["slider_changed_image"]
+    assert report["sliders"] == 4 and not report["pad_visible"]
+    # The label picker redraws the large image as decode(z, picked class).
+    assert report["label_changes"] == [
+        {"label": 2, "changed": True, "matches": True},
+        {"label": 8, "changed": True, "matches": True},
+    ]
+    assert report["sampled"] == {"count": 3, "length": 784, "repeatable": True}
+
+
+def test_gaussian_mixture_sampler_and_the_2d_pad(exports):
+    with keras_vae_serve(exports / "unconditional") as (url, _):
+        report = check_page(
+            url,
+            latents={"n": 400, "options": {"latent": "gmm"}},
+            sample_options={"latent": "gmm"},
+        )
+    assert_stays_on(report, url)
+    assert report["ready"]["samplers"] == ["prior", "gmm"]
+    assert report["pad_visible"] and report["sliders"] == 2
+    z = np.array(report["latents"])
+    distances = np.linalg.norm(z[:, None, :] - np.array(MEANS)[None], axis=-1)
+    nearest = distances.argmin(axis=1)
+    assert distances.min(axis=1).max() < 0.15  # every draw sits on a component
+    share = np.mean(nearest == 0)
+    assert 0.17 < share < 0.33  # weight 0.25
+    assert report["sampled"]["repeatable"]
+
+
+def test_static_folder_from_keras_vae_web(exports, tmp_path):
+    site = tmp_path / "site"
+    assert main(["web", str(exports / "unconditional"), str(site)]) == 0
+    with static_server(site) as (url, _):
+        report = check_page(url, sample_options={"latent": "gmm"})
+        assert_stays_on(report, url)
+        assert report["status"]["state"] == "ready"
+        assert not report["status"]["cross_origin_isolated"]  # plain server
+        assert report["grid"]["distinct"] > 10
+
+        # The page checks what it loads: a changed mixture file is refused...
+        mixture = site / "export" / "latent_sampler_gmm.json"
+        mixture.write_text(mixture.read_text().replace("0.25", "0.5"))
+        report = check_page(url, expect_error=True)
+        assert "latent_sampler_gmm.json does not match" in report["status"]["text"]
+
+        # ... and so is a manifest whose artifact leads out of the folder,
+        # even with that file's own hash: it is never requested.
+        shutil.copy(site / "export" / "decoder.onnx", site / "outside.onnx")
+        manifest_path = site / "export" / "manifest.json"
+        manifest = json.loads(manifest_path.read_text())
+        manifest.pop("latent_samplers")
+        manifest["artifacts"]["onnx"]["file"] = "../outside.onnx"
+        manifest_path.write_text(json.dumps(manifest))
+        report = check_page(url, expect_error=True)
+        assert "relative path inside the export folder" in report["status"]["text"]
+        assert not [r for r in report["requests"] if "outside" in r]

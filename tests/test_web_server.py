@@ -1,0 +1,252 @@
+"""`keras-vae serve` and `keras-vae web` without a browser: what is served,
+what is refused, and the static folder. The export here is hand-written (a
+manifest and a file with its real hash), so no TensorFlow is needed."""
+
+import hashlib
+import http.client
+import json
+import os
+import threading
+
+import pytest
+
+from keras_vae.cli import build_parser
+from keras_vae.cli import main
+from keras_vae_export import web_site
+from keras_vae_export.web_server import make_server
+from keras_vae_export.web_server import request_file
+from tests.browser_harness import ROOT
+from tests.browser_harness import keras_vae_serve
+from tests.browser_harness import write_mixture_sampler
+
+MODEL_BYTES = b"not really onnx, but hashed like it"
+
+
+def write_export(directory, model_bytes=MODEL_BYTES):
+    directory.mkdir(parents=True)
+    (directory / "decoder.onnx").write_bytes(model_bytes)
+    files = {
+        "decoder.onnx": {
+            "size_bytes": len(model_bytes),
+            "sha256": hashlib.sha256(model_bytes).hexdigest(),
+        }
+    }
+    manifest = {
+        "manifest_version": 2,
+        "model": {"latent_dim": 2, "output_shape": [28, 28, 1], "num_classes": None},
+        "artifacts": {
+            "onnx": {
+                "file": "decoder.onnx",
+                "runtime": "onnx",
+                "files": files,
+                "size_bytes": len(model_bytes),
+                "inputs": [{"role": "z", "name": "z", "shape": [-1, 2]}],
+                "outputs": [{"role": "image", "name": "y", "shape": [-1, 28, 28, 1]}],
+            }
+        },
+    }
+    (directory / "manifest.json").write_text(json.dumps(manifest))
+    (directory / "secret.txt").write_text("not listed in the manifest")
+    return directory
+
+
+MIXTURE = {
+    "label": None,
+    "weights": [1.0],
+    "means": [[0, 0]],
+    "cholesky": [[[1, 0], [0, 1]]],
+}
+
+
+@pytest.fixture
+def export_dir(tmp_path):
+    directory = write_export(tmp_path / "exported")
+    write_mixture_sampler(directory, [MIXTURE], latent_dim=2)
+    return directory
+
+
+@pytest.fixture
+def server(export_dir):
+    server = make_server(export_dir, port=0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def request(server, method, path, host=None):
+    connection = http.client.HTTPConnection(*server.server_address[:2], timeout=10)
+    headers = {"Host": host} if host else {}
+    connection.putrequest(method, path, skip_host=bool(host), skip_accept_encoding=True)
+    for name, value in headers.items():
+        connection.putheader(name, value)
+    connection.endheaders()
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response, body
+
+
+def test_serves_the_page_runtime_and_listed_files(server, export_dir):
+    response, body = request(server, "GET", "/")
+    assert response.status == 200 and b'<canvas id="grid"' in body
+    assert response.getheader("Content-Type") == "text/html; charset=utf-8"
+    assert response.getheader("Cross-Origin-Opener-Policy") == "same-origin"
+    assert response.getheader("Cross-Origin-Embedder-Policy") == "require-corp"
+    assert "connect-src 'self'" in response.getheader("Content-Security-Policy")
+    for path, expected in (
+        ("/export/manifest.json", (export_dir / "manifest.json").read_bytes()),
+        ("/export/decoder.onnx", MODEL_BYTES),
+        ("/export/latent_sampler_gmm.json", None),
+        ("/vendor/onnxruntime-web/ort-wasm-simd-threaded.wasm", None),
+        ("/app.js?v=1", None),
+    ):
+        response, body = request(server, "GET", path)
+        assert response.status == 200, path
+        assert expected is None or body == expected
+    response, _ = request(
+        server, "GET", "/vendor/onnxruntime-web/ort-wasm-simd-threaded.wasm"
+    )
+    assert response.getheader("Content-Type") == "application/wasm"
+
+
+def test_head_sends_headers_only(server):
+    response, body = request(server, "HEAD", "/export/decoder.onnx")
+    assert response.status == 200 and body == b""
+    assert response.getheader("Content-Length") == str(len(MODEL_BYTES))
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"])
+def test_only_get_and_head(server, method):
+    response, _ = request(server, method, "/export/manifest.json")
+    assert response.status == 405
+    assert response.getheader("Allow") == "GET, HEAD"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/export/secret.txt",  # in the export folder, not in the manifest
+        "/export/",  # no directory listings
+        "/export",
+        "/vendor/",
+        "/vendor/onnxruntime-web/ort.wasm.min.mjs",  # not shipped
+        "/etc/passwd",
+        "//etc/passwd",  # http.server itself collapses the leading slashes
+        "/manifest.json",
+    ],
+)
+def test_unlisted_paths_are_not_found(server, path):
+    response, body = request(server, "GET", path)
+    assert response.status == 404 and b"root:" not in body
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../export/manifest.json",
+        "/export/../export/manifest.json",
+        "/export/../../../../etc/passwd",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/export/%2E%2E/secret.txt",
+        "/export/..%2fsecret.txt",
+        "/export/%252e%252e/secret.txt",
+        "/./index.html",
+        "/export\\..\\secret.txt",
+        "/export/%5c..%5csecret.txt",
+        "/index.html%00.js",
+        "/%ff%fe",
+        "http://example.org/etc/passwd",
+    ],
+)
+def test_traversal_is_refused(server, path):
+    response, body = request(server, "GET", path, host="127.0.0.1")
+    assert response.status == 400, (path, response.status)
+    assert b"root:" not in body
+
+
+def test_request_file_maps_paths():
+    assert request_file("/") == "index.html"
+    assert request_file("/export/manifest.json?x=1#y") == "export/manifest.json"
+    with pytest.raises(ValueError, match="Received: path='/a/%2E%2E/b'"):
+        request_file("/a/%2E%2E/b")
+
+
+def test_foreign_host_names_are_refused_on_loopback(server):
+    response, _ = request(server, "GET", "/", host="attacker.example:8000")
+    assert response.status == 421
+    for host in ("127.0.0.1:1", "localhost", "[::1]:8000"):
+        response, _ = request(server, "GET", "/", host=host)
+        assert response.status == 200, host
+
+
+def test_a_symlink_swapped_in_after_start_is_refused(server, export_dir, tmp_path):
+    outside = tmp_path / "outside.onnx"
+    outside.write_bytes(MODEL_BYTES)
+    (export_dir / "decoder.onnx").unlink()
+    os.symlink(outside, export_dir / "decoder.onnx")
+    response, body = request(server, "GET", "/export/decoder.onnx")
+    assert response.status == 403 and body != MODEL_BYTES
+
+
+def test_exports_leading_out_are_refused_at_start(export_dir, tmp_path):
+    outside = tmp_path / "outside.onnx"
+    outside.write_bytes(MODEL_BYTES)
+    (export_dir / "decoder.onnx").unlink()
+    os.symlink(outside, export_dir / "decoder.onnx")
+    with pytest.raises(ValueError, match="leads out of the export folder"):
+        make_server(export_dir, port=0)
+    manifest = json.loads((export_dir / "manifest.json").read_text())
+    manifest["artifacts"]["onnx"]["file"] = "../outside.onnx"
+    manifest["artifacts"]["onnx"]["files"] = {
+        "outside.onnx": manifest["artifacts"]["onnx"]["files"]["decoder.onnx"]
+    }
+    (export_dir / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ValueError, match="relative path inside the export folder"):
+        web_site.site_files(export_dir)
+
+
+def test_tampered_files_are_refused(export_dir):
+    (export_dir / "latent_sampler_gmm.json").write_text('{"type": "changed"}')
+    with pytest.raises(ValueError, match="does not match its manifest SHA-256"):
+        web_site.site_files(export_dir)
+    (export_dir / "decoder.onnx").write_bytes(b"changed")
+    with pytest.raises(ValueError, match="does not match its manifest entry"):
+        web_site.site_files(export_dir)
+
+
+def test_serve_binds_to_loopback_and_says_so(export_dir):
+    assert build_parser().parse_args(["serve", "x"]).host == "127.0.0.1"
+    with keras_vae_serve(export_dir) as (url, lines):
+        assert url.startswith("http://127.0.0.1:")
+        assert "(loopback only" in lines[-1]
+
+
+def test_web_writes_a_self_contained_folder(export_dir, tmp_path, capsys):
+    site = tmp_path / "site"
+    assert main(["web", str(export_dir), str(site)]) == 0
+    written = sorted(
+        p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()
+    )
+    assert written == sorted(web_site.site_files(export_dir))
+    assert "export/secret.txt" not in written
+    assert (site / "export/decoder.onnx").read_bytes() == MODEL_BYTES
+    assert f"to {site}" in capsys.readouterr().out
+    assert main(["web", str(export_dir), str(site)]) == 2
+    assert "pass --overwrite" in capsys.readouterr().err
+    assert main(["web", str(export_dir), str(site), "--overwrite"]) == 0
+
+
+def test_the_shipped_runtime_is_the_pinned_npm_release():
+    pin = web_site.runtime_pin()
+    package = json.loads((ROOT / "package.json").read_text())
+    assert package["devDependencies"]["onnxruntime-web"] == pin["version"]
+    runtime = web_site.page_dir() / web_site.RUNTIME_DIR
+    npm_dist = ROOT / "node_modules" / "onnxruntime-web" / "dist"
+    for name, expected in pin["files"].items():
+        data = (runtime / name).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == expected["sha256"]
+        assert len(data) == expected["size_bytes"]
+        if npm_dist.is_dir():  # installed by `npm ci` from the lockfile
+            assert (npm_dist / name).read_bytes() == data

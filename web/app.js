@@ -1,0 +1,225 @@
+// The page: a sample grid, latent sliders, a 2-D pad (latent_dim == 2), an
+// interpolation strip, and the API `window.kerasVae` for scripts and tests:
+//   await kerasVae.ready
+//   await kerasVae.decode(z, labels)           -> [Float32Array, ...]
+//   await kerasVae.sample(n, seed, {latent, labels})
+// The export is read from ./export/ (manifest.json and the files it lists).
+// ?threads=N asks for N wasm threads (needs a cross-origin isolated page,
+// as `keras-vae serve` provides).
+
+import { Decoder } from "./kerasvae.js";
+import { drawGrid, drawImage } from "./drawing.js";
+
+const GRID_COUNT = 64;
+const GRID_COLUMNS = 8;
+const STRIP_FRAMES = 10;
+const SLIDER_RANGE = 3;
+const $ = (id) => document.getElementById(id);
+
+function requestedThreads() {
+  const asked = Number.parseInt(new URLSearchParams(location.search).get("threads") ?? "1", 10);
+  if (!Number.isInteger(asked) || asked < 1) return 1;
+  return globalThis.crossOriginIsolated ? Math.min(asked, navigator.hardwareConcurrency || 1) : 1;
+}
+
+const threads = requestedThreads();
+const api = { threads, firstImageMs: null };
+api.ready = Decoder.load("export/", { threads }).then((decoder) => {
+  api.decoder = decoder;
+  api.manifest = decoder.manifest;
+  return decoder;
+});
+api.decode = async (z, labels) => (await api.ready).decode(z, labels);
+api.sample = async (n, seed, options) => (await api.ready).sample(n, seed, options);
+api.latents = async (n, seed, options) => (await api.ready).latents(n, seed, options);
+window.kerasVae = api;
+
+// Re-runs `render` after the current call when asked again meanwhile, so that
+// dragging a slider never queues more than one decode.
+function coalesced(render) {
+  let running = false;
+  let again = false;
+  const schedule = async () => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    try {
+      do {
+        again = false;
+        await render();
+      } while (again);
+    } catch (error) {
+      showError(error);
+    } finally {
+      running = false;
+    }
+  };
+  return schedule;
+}
+
+function showError(error) {
+  $("status").dataset.state = "error";
+  $("status").textContent = String(error?.message ?? error);
+  console.error(error);
+}
+
+function start(decoder) {
+  const model = decoder.model;
+  const conditional = decoder.numClasses !== null;
+  const state = { grid: [], gridLabels: null, current: null, currentLabel: 0, a: null, b: null };
+
+  $("model-name").textContent = `${model.name ?? ""} · latent_dim ${decoder.latentDim} · ${model.likelihood ?? ""}`;
+  if (decoder.latentSamplers.length > 1) {
+    $("sampler").add(new Option("Gaussian mixture (aggregate posterior)", "gmm"));
+    $("sampler-control").hidden = false;
+  }
+  if (conditional) {
+    decoder.classNames.forEach((name, c) => $("label").add(new Option(name, String(c))));
+    $("label-control").hidden = false;
+  }
+
+  // What the large image shows, for scripts and tests.
+  api.current = () => ({ z: [...state.current], label: conditional ? labelFor() : null });
+
+  const pickedLabel = () => ($("label").value === "" ? null : Number($("label").value));
+  const labelFor = () => (conditional ? pickedLabel() ?? state.currentLabel : undefined);
+
+  const renderLarge = coalesced(async () => {
+    const [image] = await decoder.decode([state.current], conditional ? [labelFor()] : undefined);
+    const canvas = $("large");
+    drawImage(canvas.getContext("2d"), image, model, 0, 0, canvas.width, canvas.height);
+    drawPad();
+  });
+
+  const renderStrip = coalesced(async () => {
+    const frames = Array.from({ length: STRIP_FRAMES }, (_, i) => {
+      const t = i / (STRIP_FRAMES - 1);
+      return state.a.map((value, d) => (1 - t) * value + t * state.b[d]);
+    });
+    const images = await decoder.decode(frames, conditional ? Array(STRIP_FRAMES).fill(labelFor()) : undefined);
+    const canvas = $("strip");
+    drawGrid(canvas, images, model, STRIP_FRAMES, canvas.width / STRIP_FRAMES);
+  });
+
+  // Sliders: all latent dimensions up to 16, else the first 8.
+  const shown = decoder.latentDim <= 16 ? decoder.latentDim : 8;
+  const sliders = [];
+  for (let d = 0; d < shown; d += 1) {
+    const label = document.createElement("label");
+    label.textContent = `z${d + 1}`;
+    label.htmlFor = `z${d}`;
+    const slider = Object.assign(document.createElement("input"), {
+      type: "range", id: `z${d}`, min: -SLIDER_RANGE, max: SLIDER_RANGE, step: 0.01, value: 0,
+    });
+    const value = document.createElement("output");
+    slider.addEventListener("input", () => {
+      state.current[d] = Number(slider.value);
+      value.textContent = Number(slider.value).toFixed(2);
+      renderLarge();
+    });
+    $("sliders").append(label, slider, value);
+    sliders.push([slider, value]);
+  }
+
+  const setCurrent = (z, label) => {
+    state.current = Array.from(z);
+    if (label !== undefined && label !== null) state.currentLabel = label;
+    sliders.forEach(([slider, value], d) => {
+      slider.value = state.current[d];
+      value.textContent = state.current[d].toFixed(2);
+    });
+    renderLarge();
+  };
+
+  // The 2-D pad: z = (x, y) in [-3, 3]^2, for latent_dim == 2.
+  const pad = $("pad");
+  function drawPad() {
+    if (decoder.latentDim !== 2) return;
+    const context = pad.getContext("2d");
+    const toPixel = (v, size) => ((v + SLIDER_RANGE) / (2 * SLIDER_RANGE)) * size;
+    context.clearRect(0, 0, pad.width, pad.height);
+    context.strokeStyle = "#ccc";
+    context.beginPath();
+    context.moveTo(pad.width / 2, 0);
+    context.lineTo(pad.width / 2, pad.height);
+    context.moveTo(0, pad.height / 2);
+    context.lineTo(pad.width, pad.height / 2);
+    context.stroke();
+    context.fillStyle = "#d33";
+    context.beginPath();
+    context.arc(toPixel(state.current[0], pad.width), pad.height - toPixel(state.current[1], pad.height), 5, 0, 2 * Math.PI);
+    context.fill();
+  }
+  if (decoder.latentDim === 2) {
+    pad.hidden = false;
+    const fromPointer = (event) => {
+      const box = pad.getBoundingClientRect();
+      const x = ((event.clientX - box.left) / box.width) * 2 * SLIDER_RANGE - SLIDER_RANGE;
+      const y = SLIDER_RANGE - ((event.clientY - box.top) / box.height) * 2 * SLIDER_RANGE;
+      setCurrent([x, y]);
+    };
+    pad.addEventListener("pointerdown", (event) => {
+      pad.setPointerCapture(event.pointerId);
+      fromPointer(event);
+    });
+    pad.addEventListener("pointermove", (event) => {
+      if (event.buttons) fromPointer(event);
+    });
+  }
+
+  const renderGrid = coalesced(async () => {
+    const seed = Number.parseInt($("seed").value, 10);
+    const picked = pickedLabel();
+    const labels = conditional ? Array.from({ length: GRID_COUNT }, (_, i) => picked ?? i % decoder.numClasses) : undefined;
+    const z = decoder.latents(GRID_COUNT, Number.isInteger(seed) ? seed : 0, { latent: $("sampler").value, labels });
+    const images = await decoder.decode(z, labels);
+    drawGrid($("grid"), images, model, GRID_COLUMNS, $("grid").width / GRID_COLUMNS);
+    state.grid = z;
+    state.gridLabels = labels;
+    if (api.firstImageMs === null) {
+      api.firstImageMs = performance.now();
+      performance.mark("keras-vae-first-image");
+      state.a = Array.from(z[0]);
+      state.b = Array.from(z[1]);
+      setCurrent(z[0], labels?.[0]);
+      renderStrip();
+    }
+  });
+
+  $("grid").addEventListener("click", (event) => {
+    const box = $("grid").getBoundingClientRect();
+    const cell = box.width / GRID_COLUMNS;
+    const i = Math.floor((event.clientY - box.top) / cell) * GRID_COLUMNS + Math.floor((event.clientX - box.left) / cell);
+    if (state.grid[i]) setCurrent(state.grid[i], state.gridLabels?.[i]);
+  });
+  $("new-samples").addEventListener("click", () => {
+    $("seed").value = String((Number.parseInt($("seed").value, 10) || 0) + 1);
+    renderGrid();
+  });
+  $("seed").addEventListener("change", renderGrid);
+  $("sampler").addEventListener("change", renderGrid);
+  $("label").addEventListener("change", () => {
+    renderGrid();
+    renderLarge();
+    renderStrip();
+  });
+  $("set-a").addEventListener("click", () => {
+    state.a = [...state.current];
+    renderStrip();
+  });
+  $("set-b").addEventListener("click", () => {
+    state.b = [...state.current];
+    renderStrip();
+  });
+
+  renderGrid().then(() => {
+    if (api.firstImageMs === null) return;
+    const isolated = globalThis.crossOriginIsolated ? "cross-origin isolated" : "not isolated";
+    $("status").dataset.state = "ready";
+    $("status").textContent = `Ready: first image after ${Math.round(api.firstImageMs)} ms · wasm, ${threads} thread(s), ${isolated}`;
+  });
+}
+
+api.ready.then(start, showError);
