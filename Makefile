@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RUN_DIR ?= runs/demo
 EPOCHS ?= 30
 
-.PHONY: setup demo test lint format clean bench-export bench-train bench-quality notebooks
+.PHONY: setup demo test lint format clean bench-export bench-train bench-quality notebooks browser-deps bench-browser
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ bench-export: setup
 bench-train: setup
 	$(BIN)/python bench/train_throughput.py --json bench/results/train_throughput.json
 
+bench-browser: setup browser-deps
+	$(BIN)/python bench/browser_benchmark.py --export-dir $(RUN_DIR)/exported --json bench/results/browser_benchmark.json
+
 bench-quality: setup
 	$(BIN)/python bench/quality.py --runs wide:60,burda:60,default:60 --json bench/results/quality.json
 
@@ -39,7 +42,23 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint
+# The browser tests need Debian's chromium (installed only when missing) and
+# the npm packages of package-lock.json (playwright-core, onnxruntime-web).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+/usr/bin/chromium:
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
+
+node_modules/.package-lock.json: package.json package-lock.json
+	command -v npm >/dev/null || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm; }
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+browser-deps: /usr/bin/chromium node_modules/.package-lock.json
+
+test: lint browser-deps
 	TF_CPP_MIN_LOG_LEVEL=2 $(BIN)/python -m pytest
 
 format: setup
@@ -47,4 +66,4 @@ format: setup
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) runs build dist *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) runs build dist *.egg-info .pytest_cache .ruff_cache node_modules
