@@ -9,6 +9,7 @@ output untouched.
 
 import importlib.metadata
 import importlib.util
+import json
 import os
 import shutil
 import tempfile
@@ -25,6 +26,7 @@ from keras_vae_export.errors import ExportError
 from keras_vae_export.errors import missing_runtime
 from keras_vae_export.formats import FORMATS
 from keras_vae_export.formats import parse_formats
+from keras_vae_export.manifest import LATENT_SAMPLER_FILE
 from keras_vae_export.manifest import MANIFEST_VERSION
 from keras_vae_export.manifest import describe_files
 from keras_vae_export.manifest import write_manifest
@@ -83,6 +85,26 @@ def _load_vae(model):
             f"type {type(model).__name__}"
         )
     return model
+
+
+def _write_latent_samplers(vae, staging):
+    """Writes the fitted latent sampler's description (if any) and returns
+    the manifest's `latent_samplers` entry."""
+    if getattr(vae, "latent_sampler", None) is None:
+        return None
+    path = staging / LATENT_SAMPLER_FILE
+    path.write_text(json.dumps(vae.latent_sampler.describe()) + "\n")
+    listing = describe_files(path)["files"][path.name]
+    return {
+        "prior": {"type": "standard_normal"},
+        "gmm": {
+            "type": "gaussian_mixture",
+            "file": path.name,
+            "num_components": vae.latent_sampler.num_components,
+            "covariance_type": vae.latent_sampler.covariance_type,
+            **listing,
+        },
+    }
 
 
 def _class_names(vae):
@@ -270,6 +292,9 @@ def export_decoder(
             "artifacts": artifacts,
             "versions": _versions(),
         }
+        samplers = _write_latent_samplers(vae, staging)
+        if samplers:
+            manifest["latent_samplers"] = samplers
         write_manifest(staging, manifest)
         _move_into_place(staging, output_dir)
     finally:

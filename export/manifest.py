@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 MANIFEST_NAME = "manifest.json"
+LATENT_SAMPLER_FILE = "latent_sampler_gmm.json"
 MANIFEST_VERSION = 2
 READABLE_VERSIONS = (1, 2)
 
@@ -242,4 +243,65 @@ def read_manifest(export_dir):
     manifest = _upgrade(manifest)
     _check_model(manifest.get("model"))
     _check_artifacts(manifest.get("artifacts"))
+    _check_latent_samplers(manifest.get("latent_samplers"))
     return manifest
+
+
+def _check_latent_samplers(samplers):
+    if samplers is None:
+        return
+    if not isinstance(samplers, dict) or not set(samplers) <= {"prior", "gmm"}:
+        _fail("'latent_samplers' must be an object with prior and gmm", samplers)
+    entry = samplers.get("gmm")
+    if entry is not None and not (
+        isinstance(entry, dict)
+        and entry.get("type") == "gaussian_mixture"
+        and isinstance(entry.get("file"), str)
+        and isinstance(entry.get("sha256"), str)
+        and _is_int(entry.get("size_bytes"))
+    ):
+        _fail("latent_samplers.gmm needs type, file, sha256 and size_bytes", entry)
+
+
+def read_latent_sampler(export_dir, manifest, verify=True):
+    """Reads the export's Gaussian-mixture description, checked.
+
+    Args:
+        export_dir: the export folder.
+        manifest: its manifest, from `read_manifest`.
+        verify: bool. Check the file's SHA-256 against the manifest.
+
+    Returns:
+        The mixtures as numpy arrays (see `keras_vae.samplers.mixture_math`).
+    """
+    from keras_vae.samplers import mixture_math
+
+    entry = (manifest.get("latent_samplers") or {}).get("gmm")
+    if entry is None:
+        raise ValueError(
+            "This export carries no latent sampler but the prior; fit one "
+            "(vae.fit_latent_sampler or keras-vae train --latent-sampler gmm) "
+            "and export again. Received: latent='gmm'"
+        )
+    path = contained_path(export_dir, entry["file"], "latent sampler file")
+    if not path.is_file():
+        raise ValueError(
+            f"The manifest lists {entry['file']} but it is missing. Received: "
+            f"export_dir={str(export_dir)!r}"
+        )
+    if verify and _sha256(path) != entry["sha256"]:
+        raise ValueError(
+            f"{entry['file']} does not match its manifest entry (changed or "
+            f"corrupt). Re-export it. Received: export_dir={str(export_dir)!r}"
+        )
+    try:
+        description = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
+        raise ValueError(
+            f"{entry['file']} is not valid JSON ({error}). Received: "
+            f"export_dir={str(export_dir)!r}"
+        ) from None
+    model = manifest["model"]
+    return mixture_math.read_description(
+        description, model["latent_dim"], model.get("num_classes")
+    )

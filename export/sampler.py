@@ -12,10 +12,14 @@ from pathlib import Path
 
 import numpy as np
 
+from keras_vae.input_checks import check_choice
 from keras_vae.input_checks import check_labels
+from keras_vae.samplers import LATENT_SAMPLERS
+from keras_vae.samplers import mixture_math
 from keras_vae_export.formats import FORMATS
 from keras_vae_export.formats import RUNTIMES
 from keras_vae_export.manifest import contained_path
+from keras_vae_export.manifest import read_latent_sampler
 from keras_vae_export.manifest import read_manifest
 from keras_vae_export.manifest import verify_artifact
 from keras_vae_export.runtimes import as_latent_batch
@@ -65,6 +69,9 @@ class Sampler:
             num_threads=num_threads,
         )
         self._roles = [output["role"] for output in self.entry["outputs"]]
+        self._verify = verify
+        self._mixtures = None
+        self.latent_samplers = sorted(self.manifest.get("latent_samplers") or {"prior"})
 
     def _choose_format(self, runtime, format):
         artifacts = self.manifest["artifacts"]
@@ -84,8 +91,7 @@ class Sampler:
             )
         return format
 
-    def _feeds(self, z, labels):
-        z = as_latent_batch(z, self.latent_dim)
+    def _check_conditionality(self, labels):
         if self.num_classes is None and labels is not None:
             raise ValueError(
                 "This export is unconditional: it takes no labels. Received: "
@@ -97,6 +103,10 @@ class Sampler:
                 f"{self.class_names}); pass labels, one int or one per "
                 "latent. Received: labels=None"
             )
+
+    def _feeds(self, z, labels):
+        z = as_latent_batch(z, self.latent_dim)
+        self._check_conditionality(labels)
         feeds = {}
         for entry in self.inputs:
             if entry["role"] == "z":
@@ -138,19 +148,43 @@ class Sampler:
         rng = np.random.default_rng(seed)
         return rng.standard_normal((n, self.latent_dim), dtype=np.float32)
 
-    def sample(self, n, seed=None, labels=None):
-        """Draws `n` latents from the prior and decodes them.
+    def latents(self, n, seed=None, labels=None, latent="prior"):
+        """Draws `n` latents from the prior or the export's mixture.
+
+        The mixture is read (and its hash checked) on first use; the draw
+        is `keras_vae.samplers.mixture_math`'s, so a seed gives the latents
+        `vae.sample(..., latent="gmm")` gives.
+        """
+        check_choice("latent", latent, LATENT_SAMPLERS)
+        if latent == "prior":
+            return self.prior_latents(n, seed)
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n <= 0:
+            raise ValueError(f"n must be a positive integer. Received: n={n!r}")
+        if self._mixtures is None:
+            self._mixtures = read_latent_sampler(
+                self.export_dir, self.manifest, verify=self._verify
+            )
+        if self.num_classes is not None:
+            labels = check_labels("labels", labels, self.num_classes, count=n)
+        rng = np.random.default_rng(seed)
+        return mixture_math.draw_latents(rng, self._mixtures, n, labels)
+
+    def sample(self, n, seed=None, labels=None, latent="prior"):
+        """Draws `n` latents and decodes them.
 
         Args:
             n: int > 0. Number of images.
             seed: int or None. Seed of numpy's generator.
             labels: int or int array `(n,)`: the classes to draw, for a
                 conditional export.
+            latent: `"prior"` (N(0, I)) or `"gmm"` (the mixture the export
+                carries). Defaults to `"prior"`.
 
         Returns:
             A float32 array of shape `(n, *output_shape)`.
         """
-        z = self.prior_latents(n, seed)
+        self._check_conditionality(labels)
+        z = self.latents(n, seed, labels, latent)
         return self.decode(z, labels)
 
     def __repr__(self):

@@ -44,6 +44,7 @@ _SUBMODULES = (
     "losses",
     "models",
     "plotting",
+    "samplers",
     "training",
 )
 
@@ -57,6 +58,7 @@ _SERIALIZABLE_MODULES = (
     "keras_vae.likelihoods.gaussian",
     "keras_vae.layers.conditioning",
     "keras_vae.layers.sampling",
+    "keras_vae.samplers.gaussian_mixture",
 )
 
 

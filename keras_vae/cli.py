@@ -12,6 +12,7 @@ from pathlib import Path
 
 from keras_vae import likelihoods
 from keras_vae.models.architectures import ARCHITECTURES
+from keras_vae.samplers import LATENT_SAMPLERS
 from keras_vae.training.config import default
 
 
@@ -94,6 +95,19 @@ def _add_train_parser(subparsers):
         help="train a ConditionalVAE on the dataset's class labels",
     )
     parser.add_argument(
+        "--latent-sampler",
+        choices=LATENT_SAMPLERS,
+        default=default("latent_sampler"),
+        help="after training, fit a Gaussian mixture to the posterior means "
+        "(gmm; one per class with --conditional) or keep the prior only",
+    )
+    parser.add_argument(
+        "--gmm-components",
+        type=_positive_int,
+        default=default("gmm_components"),
+        help="components of each mixture",
+    )
+    parser.add_argument(
         "--binarize",
         action="store_true",
         help="dynamically binarise batches (Bernoulli likelihood only)",
@@ -156,8 +170,9 @@ def _add_export_parsers(subparsers):
         "sample",
         help="sample images from an exported decoder, without TensorFlow",
         description=(
-            "Draw z ~ N(0, I) with numpy, decode it with one exported "
-            "artifact in its runtime, and save a grid of images as PNG."
+            "Draw z from N(0, I) (or the export's Gaussian mixture) with "
+            "numpy, decode it with one exported artifact in its runtime, and "
+            "save a grid of images as PNG."
         ),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
@@ -176,6 +191,12 @@ def _add_export_parsers(subparsers):
         type=_non_negative_int,
         default=None,
         help="class to draw, for a conditional export (default: every class in turn)",
+    )
+    parser.add_argument(
+        "--latent",
+        choices=LATENT_SAMPLERS,
+        default="prior",
+        help="draw latents from N(0, I) or from the export's Gaussian mixture",
     )
     parser.add_argument("--seed", type=_non_negative_int, default=0)
     parser.add_argument("--threads", type=_positive_int, default=None)
@@ -358,7 +379,7 @@ def sample_command(args):
     labels = args.label
     if labels is None and sampler.num_classes is not None:
         labels = [i % sampler.num_classes for i in range(args.n)]
-    images = sampler.sample(args.n, seed=args.seed, labels=labels)
+    images = sampler.sample(args.n, seed=args.seed, labels=labels, latent=args.latent)
     out.parent.mkdir(parents=True, exist_ok=True)
     figure = plotting.plot_image_grid(
         images, columns=8, title=f"{sampler.format} ({args.runtime})"

@@ -17,6 +17,7 @@ from keras_vae.evaluation.reference_classifier import default_cache_dir
 from keras_vae.evaluation.reference_classifier import reference_classifier
 from keras_vae.evaluation.report import evaluate_model
 from keras_vae.evaluation.sample_quality import completeness
+from keras_vae.evaluation.sample_quality import label_accuracy
 
 __all__ = [
     "completeness",
@@ -27,6 +28,7 @@ __all__ = [
     "evaluation_images",
     "fixed_binarization",
     "importance_weighted_log_likelihood",
+    "label_accuracy",
     "posterior_statistics",
     "reference_classifier",
 ]

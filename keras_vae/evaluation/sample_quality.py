@@ -33,3 +33,49 @@ def completeness(model, classifier, num_samples=1000, seed=0, threshold=0.9):
         "mean_confidence": float(confidence.mean()),
         "num_samples": int(num_samples),
     }
+
+
+def label_accuracy(model, classifier, samples_per_class=200, seed=0, threshold=0.9):
+    """How often a conditional model draws the class it is asked for.
+
+    For each class c, `samples_per_class` latents are drawn from N(0, I)
+    and decoded with label c; a sample counts when the classifier assigns it
+    to c with confidence >= `threshold`.
+
+    Args:
+        model: anything with `decode(z, labels=...)`, `latent_dim` and
+            `num_classes`: a `ConditionalVAE`, or a `keras_vae_export`
+            `Sampler` over a conditional export (to measure an artifact).
+        classifier: a Keras model from images to class probabilities, such
+            as `reference_classifier()`, whose classes are the model's.
+        samples_per_class: int. Defaults to `200`.
+        seed: int. Defaults to `0`.
+        threshold: float. Defaults to `0.9`.
+
+    Returns:
+        A dict with `label_accuracy` (the mean over classes),
+        `label_accuracy_min`, `label_accuracy_per_class` (a list) and
+        `samples_per_class`.
+    """
+    num_classes = getattr(model, "num_classes", None)
+    if not num_classes:
+        raise ValueError(
+            "label_accuracy needs a conditional model (a ConditionalVAE or a "
+            "conditional export). Received: model of type "
+            f"{type(model).__name__}"
+        )
+    rng = np.random.default_rng(seed)
+    labels = np.repeat(np.arange(num_classes), samples_per_class).astype("int32")
+    z = rng.standard_normal((len(labels), model.latent_dim), dtype=np.float32)
+    images = np.clip(model.decode(z, labels=labels), 0.0, 1.0)
+    probabilities = classifier.predict(images, batch_size=500, verbose=0)
+    hits = (probabilities.argmax(axis=1) == labels) & (
+        probabilities.max(axis=1) >= threshold
+    )
+    per_class = hits.reshape(num_classes, samples_per_class).mean(axis=1)
+    return {
+        "label_accuracy": float(per_class.mean()),
+        "label_accuracy_min": float(per_class.min()),
+        "label_accuracy_per_class": [float(v) for v in per_class],
+        "samples_per_class": int(samples_per_class),
+    }

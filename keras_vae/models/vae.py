@@ -4,6 +4,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_vae.input_checks import check_choice
 from keras_vae.input_checks import check_non_negative_float
 from keras_vae.input_checks import check_positive_int
 from keras_vae.layers.sampling import Sampling
@@ -11,6 +12,7 @@ from keras_vae.layers.seed_state import SavesSeedState
 from keras_vae.losses import free_bits_kl
 from keras_vae.losses import kl_divergence
 from keras_vae.models.latent_model import LatentModel
+from keras_vae.samplers import LATENT_SAMPLERS
 
 
 @keras.saving.register_keras_serializable(package="keras_vae")
@@ -41,6 +43,8 @@ class VAE(SavesSeedState, LatentModel):
         free_bits: float >= 0. Nats per latent dimension below which the KL
             is not penalised (Kingma et al. 2016). Defaults to `0.0`.
         seed: int or None. Seed of the sampling noise. Defaults to `None`.
+        latent_sampler: a fitted `GaussianMixtureSampler` (or its config),
+            usually set by `fit_latent_sampler`. Defaults to `None`.
         **kwargs: base model arguments, such as `name`.
 
     Call arguments:
@@ -77,6 +81,7 @@ class VAE(SavesSeedState, LatentModel):
         beta=1.0,
         free_bits=0.0,
         seed=None,
+        latent_sampler=None,
         **kwargs,
     ):
         self.beta = check_non_negative_float("beta", beta)
@@ -87,6 +92,9 @@ class VAE(SavesSeedState, LatentModel):
         self.prior_seed_generator = keras.random.SeedGenerator(
             None if seed is None else seed + 1
         )
+        if isinstance(latent_sampler, dict):
+            latent_sampler = keras.layers.deserialize(latent_sampler)
+        self.latent_sampler = latent_sampler
         self.kl_weight = self.add_weight(
             shape=(),
             initializer=keras.initializers.Constant(self.beta),
@@ -170,8 +178,77 @@ class VAE(SavesSeedState, LatentModel):
         )
         return ops.convert_to_numpy(z)
 
-    def sample(self, n, seed=None, batch_size=256, labels=None):
-        """Draws `n` latents from the prior N(0, I) and decodes them.
+    def fit_latent_sampler(
+        self,
+        data,
+        num_components=50,
+        covariance_type="full",
+        seed=0,
+        labels=None,
+        batch_size=256,
+    ):
+        """Fits a Gaussian mixture to the posterior means of `data`.
+
+        The fitted sampler is kept in `latent_sampler`, saved with the
+        model, used by `sample(..., latent="gmm")` and carried by exports.
+        A conditional model gets one mixture per class.
+
+        Args:
+            data: images `(n, *example_shape)`, or a `tf.data.Dataset` of
+                image batches (or of `(images, labels)` batches).
+            num_components: int > 0, at most the number of examples (per
+                class for a conditional model). Defaults to `50`.
+            covariance_type: `"full"`, `"diag"`, `"tied"` or `"spherical"`.
+                Defaults to `"full"`.
+            seed: int. Seed of the fit. Defaults to `0`.
+            labels: int array `(n,)` for a conditional model given arrays.
+            batch_size: int. Defaults to `256`.
+
+        Returns:
+            The fitted `GaussianMixtureSampler`.
+        """
+        from keras_vae.samplers.gaussian_mixture import fit_gaussian_mixture
+
+        images, labels = _collect(data, labels)
+        num_components = check_positive_int("num_components", num_components)
+        z_mean, _ = self.encode(images, labels=labels, batch_size=batch_size)
+        self.latent_sampler = fit_gaussian_mixture(
+            z_mean,
+            num_components,
+            labels=None if self.num_classes is None else labels,
+            num_classes=self.num_classes,
+            covariance_type=covariance_type,
+            seed=seed,
+        )
+        return self.latent_sampler
+
+    def latents(self, n, seed=None, labels=None, latent="prior"):
+        """Draws `n` latents from the prior or the fitted mixture.
+
+        Args:
+            n: int > 0.
+            seed: int or None.
+            labels: int array `(n,)`: each latent's class, for the per-class
+                mixture of a conditional model.
+            latent: `"prior"` or `"gmm"`. Defaults to `"prior"`.
+
+        Returns:
+            A float32 numpy array `(n, latent_dim)`.
+        """
+        n = check_positive_int("n", n)
+        check_choice("latent", latent, LATENT_SAMPLERS)
+        if latent == "prior":
+            return self.prior_latents(n, seed)
+        if self.latent_sampler is None:
+            raise ValueError(
+                "This model has no fitted latent sampler; call "
+                "fit_latent_sampler(train_images) first. Received: latent='gmm'"
+            )
+        return self.latent_sampler.draw(n, seed=seed, labels=labels)
+
+    def sample(self, n, seed=None, batch_size=256, labels=None, latent="prior"):
+        """Draws `n` latents from the prior N(0, I) (or the fitted mixture)
+        and decodes them.
 
         Args:
             n: int > 0. Number of samples.
@@ -181,18 +258,47 @@ class VAE(SavesSeedState, LatentModel):
             batch_size: int. Defaults to `256`.
             labels: int or int array `(n,)`: the classes to draw, for a
                 conditional model (required there, refused elsewhere).
+            latent: `"prior"` (N(0, I)) or `"gmm"` (the mixture fitted by
+                `fit_latent_sampler`). Defaults to `"prior"`.
 
         Returns:
             A numpy array of mean images, shape `(n, *example_shape)`.
         """
         n = check_positive_int("n", n)
-        self._condition_arrays(labels, n)  # checked before any work
-        z = self.prior_latents(n, seed)
+        conditions = self._condition_arrays(labels, n)  # checked before any work
+        z = self.latents(n, seed, conditions[0] if conditions else None, latent)
         return self.decode(z, labels=labels, batch_size=batch_size)
 
     def get_config(self):
         config = super().get_config()
         config.update(
-            {"beta": self.beta, "free_bits": self.free_bits, "seed": self.seed}
+            {
+                "beta": self.beta,
+                "free_bits": self.free_bits,
+                "seed": self.seed,
+                "latent_sampler": None
+                if self.latent_sampler is None
+                else keras.layers.serialize(self.latent_sampler),
+            }
         )
         return config
+
+
+def _collect(data, labels):
+    """Images (and labels) of a numpy array or a dataset, in memory."""
+    import tensorflow as tf
+
+    if not isinstance(data, tf.data.Dataset):
+        return np.asarray(data, dtype="float32"), labels
+    images, found = [], []
+    for batch in data:
+        if isinstance(batch, (tuple, list)):
+            images.append(np.asarray(batch[0]))
+            found.append(np.asarray(batch[1]))
+        else:
+            images.append(np.asarray(batch))
+    if not images:
+        raise ValueError("data is empty. Received: a dataset with no batches")
+    return np.concatenate(images).astype("float32"), (
+        np.concatenate(found) if found else labels
+    )

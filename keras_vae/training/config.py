@@ -13,9 +13,11 @@ class TrainingConfig:
     """Everything a training run needs; the CLI's options.
 
     The defaults train a good MNIST model: an MLP 784-512-16 VAE with a
-    Bernoulli likelihood, Adam 1e-3, batch 128, 30 epochs. With
-    `conditional=True` the model is a `ConditionalVAE` on the dataset's
-    labels.
+    Bernoulli likelihood, Adam 1e-3, batch 128, 30 epochs, then fit a
+    50-component Gaussian mixture to the training set's posterior means
+    (`latent_sampler="gmm"`; `"prior"` fits none). With `conditional=True`
+    the model is a `ConditionalVAE` on the dataset's labels, with one
+    mixture per class.
     """
 
     dataset: str = "mnist"
@@ -25,6 +27,8 @@ class TrainingConfig:
     likelihood: str = "bernoulli"
     binarize: bool = False
     conditional: bool = False
+    latent_sampler: str = "gmm"
+    gmm_components: int = 50
     beta: float = 1.0
     warmup_epochs: int = 0
     epochs: int = 30

@@ -229,6 +229,10 @@ def run_training(config, verbose="auto"):
             f"--learning-rate={config.learning_rate}"
         )
     fields, rows = _read_history(history_path)
+    if config.latent_sampler == "gmm":
+        vae.fit_latent_sampler(
+            train, num_components=config.gmm_components, seed=config.seed
+        )
     summary = _write_outputs(vae, test, output_dir, fields, rows, config)
     shutil.rmtree(checkpoints, ignore_errors=True)
     return summary
@@ -268,16 +272,16 @@ def _write_outputs(vae, test, output_dir, fields, rows, config):
         ),
         paths["reconstructions"],
     )
-    plotting.save_figure(
-        plotting.plot_image_grid(
-            vae.sample(
-                64 if sample_labels is None else len(sample_labels),
-                seed=config.seed,
-                labels=sample_labels,
-            ),
-            columns=8 if sample_labels is None else vae.num_classes,
-        ),
-        paths["samples"],
-    )
+    count = 64 if sample_labels is None else len(sample_labels)
+    columns = 8 if sample_labels is None else vae.num_classes
+    for latent in ("prior", "gmm") if vae.latent_sampler is not None else ("prior",):
+        name = "samples" if latent == "prior" else "samples_gmm"
+        paths[name] = output_dir / f"{name}.png"
+        images = vae.sample(
+            count, seed=config.seed, labels=sample_labels, latent=latent
+        )
+        plotting.save_figure(
+            plotting.plot_image_grid(images, columns=columns), paths[name]
+        )
     summary["paths"] = paths
     return summary

@@ -1,0 +1,178 @@
+"""Gaussian mixtures as numbers: drawing, checking and the JSON description
+an export carries. numpy only, so the device-side `Sampler` (and, in
+JavaScript, the web page) draws exactly what the Keras model draws.
+
+The description (file `latent_sampler_gmm.json` of an export):
+
+```
+{"type": "gaussian_mixture", "latent_dim": d,
+ "mixtures": [{"label": null or c,
+               "weights": [K floats, >= 0, summing to 1],
+               "means": [K x d],
+               "cholesky": [K x d x d]}]}
+```
+
+One mixture (label `null`) for an unconditional model, one per class
+(label `c`) for a conditional one. `cholesky[k]` is the lower-triangular
+Cholesky factor L of component k's covariance (L L^T, so a positive
+diagonal means a positive-definite covariance). To draw one latent: pick
+component k with probability `weights[k]`, draw eps ~ N(0, I), return
+`means[k] + L_k @ eps`.
+"""
+
+import numpy as np
+
+DESCRIPTION_TYPE = "gaussian_mixture"
+
+
+def draw(rng, weights, means, cholesky, count):
+    """Draws `count` latents from one mixture with a numpy generator.
+
+    The order of random draws is fixed (component indices, then the normal
+    noise), so the same seed gives the same latents on every side.
+
+    Args:
+        rng: a `numpy.random.Generator`.
+        weights: `(K,)` component probabilities.
+        means: `(K, d)`.
+        cholesky: `(K, d, d)` lower-triangular factors.
+        count: int >= 0.
+
+    Returns:
+        A float32 array `(count, d)`.
+    """
+    weights = np.asarray(weights, dtype="float64")
+    components = rng.choice(len(weights), size=count, p=weights / weights.sum())
+    noise = rng.standard_normal((count, means.shape[1]))
+    z = means[components] + np.einsum("nij,nj->ni", cholesky[components], noise)
+    return z.astype("float32")
+
+
+def draw_latents(rng, mixtures, count, labels=None):
+    """Draws `count` latents from a list of mixtures (one per class, or one).
+
+    Args:
+        rng: a `numpy.random.Generator`.
+        mixtures: list of dicts with numpy `weights`, `means`, `cholesky`.
+        count: int.
+        labels: int array `(count,)` choosing each latent's mixture, or
+            `None` for a single mixture.
+
+    Returns:
+        A float32 array `(count, d)`.
+    """
+    if labels is None:
+        mixture = mixtures[0]
+        return draw(
+            rng, mixture["weights"], mixture["means"], mixture["cholesky"], count
+        )
+    labels = np.asarray(labels)
+    latent_dim = mixtures[0]["means"].shape[1]
+    z = np.empty((count, latent_dim), dtype="float32")
+    for label in np.unique(labels):
+        rows = np.flatnonzero(labels == label)
+        mixture = mixtures[int(label)]
+        z[rows] = draw(
+            rng, mixture["weights"], mixture["means"], mixture["cholesky"], len(rows)
+        )
+    return z
+
+
+def describe(mixtures, latent_dim):
+    """The JSON-ready description of a list of mixtures (see the module)."""
+    return {
+        "type": DESCRIPTION_TYPE,
+        "latent_dim": int(latent_dim),
+        "mixtures": [
+            {
+                "label": mixture.get("label"),
+                "weights": np.asarray(mixture["weights"], "float64").tolist(),
+                "means": np.asarray(mixture["means"], "float64").tolist(),
+                "cholesky": np.asarray(mixture["cholesky"], "float64").tolist(),
+            }
+            for mixture in mixtures
+        ],
+    }
+
+
+def _bad(message, received):
+    raise ValueError(f"Latent sampler description: {message}. Received: {received}")
+
+
+def read_description(description, latent_dim, num_classes=None):
+    """Checks a description and returns its mixtures as numpy arrays.
+
+    Args:
+        description: the parsed JSON.
+        latent_dim: int. The export's latent size.
+        num_classes: int or None. A conditional export's class count.
+
+    Returns:
+        A list of dicts with float64 `weights`, `means`, `cholesky`.
+    """
+    if not isinstance(description, dict) or description.get("type") != DESCRIPTION_TYPE:
+        _bad(
+            f"type must be {DESCRIPTION_TYPE!r}", f"description={str(description)[:80]}"
+        )
+    if description.get("latent_dim") != latent_dim:
+        _bad(
+            "latent_dim must match the model",
+            f"latent_dim={description.get('latent_dim')!r}",
+        )
+    mixtures = description.get("mixtures")
+    expected = 1 if num_classes is None else num_classes
+    if not isinstance(mixtures, list) or len(mixtures) != expected:
+        _bad(f"it must hold {expected} mixture(s)", f"mixtures={str(mixtures)[:80]}")
+    checked = []
+    for index, mixture in enumerate(mixtures):
+        if not isinstance(mixture, dict):
+            _bad("each mixture must be an object", f"mixtures[{index}]")
+        label = mixture.get("label")
+        if label != (None if num_classes is None else index):
+            _bad(
+                "mixtures must be listed by class", f"mixtures[{index}].label={label!r}"
+            )
+        try:
+            weights = np.asarray(mixture.get("weights"), dtype="float64")
+            means = np.asarray(mixture.get("means"), dtype="float64")
+            cholesky = np.asarray(mixture.get("cholesky"), dtype="float64")
+        except (TypeError, ValueError):
+            _bad(
+                "weights, means and cholesky must be numeric arrays",
+                f"mixtures[{index}]",
+            )
+        count = weights.shape[0] if weights.ndim == 1 else 0
+        if (
+            count == 0
+            or means.shape != (count, latent_dim)
+            or cholesky.shape != (count, latent_dim, latent_dim)
+        ):
+            d = latent_dim
+            _bad(
+                f"shapes must be (K,), (K, {d}), (K, {d}, {d})",
+                f"mixtures[{index}] shapes {weights.shape}, {means.shape}, "
+                f"{cholesky.shape}",
+            )
+        for name, array in (
+            ("weights", weights),
+            ("means", means),
+            ("cholesky", cholesky),
+        ):
+            if not np.all(np.isfinite(array)):
+                _bad(f"{name} must be finite", f"mixtures[{index}].{name}")
+        if np.any(weights < 0) or abs(weights.sum() - 1.0) > 1e-6:
+            _bad(
+                "weights must be >= 0 and sum to 1",
+                f"mixtures[{index}] sum={weights.sum():g}",
+            )
+        diagonal = np.diagonal(cholesky, axis1=1, axis2=2)
+        if np.any(np.triu(cholesky, k=1) != 0) or np.any(diagonal <= 0):
+            _bad(
+                "each cholesky factor must be lower-triangular with a positive "
+                "diagonal (its covariance must be positive definite)",
+                f"mixtures[{index}] smallest diagonal={diagonal.min():g}",
+            )
+        checked.append(
+            {"label": label, "weights": weights, "means": means, "cholesky": cholesky}
+        )
+    return checked
