@@ -129,7 +129,7 @@ def _is_int(value, low=0):
     return isinstance(value, int) and not isinstance(value, bool) and value >= low
 
 
-def _check_tensor_entries(where, entries, roles):
+def _check_tensor_entries(where, entries, roles, required):
     if not isinstance(entries, list) or not entries:
         _fail(f"{where} must be a non-empty list", f"{where}={entries!r}")
     for entry in entries:
@@ -144,6 +144,9 @@ def _check_tensor_entries(where, entries, roles):
             _is_int(d, 1) or d == -1 for d in shape
         ):
             _fail(f"{where} shapes must be lists of sizes", f"shape={shape!r}")
+    found = [entry["role"] for entry in entries]
+    if required not in found or len(set(found)) != len(found):
+        _fail(f"{where} need a {required!r} role and no role twice", f"roles={found}")
 
 
 def _check_model(model):
@@ -174,7 +177,7 @@ def _check_model(model):
         _fail("model.class_names must name each class", names)
 
 
-def _check_artifacts(artifacts):
+def _check_artifacts(artifacts, num_classes):
     from keras_vae_export.formats import RUNTIMES
 
     if not isinstance(artifacts, dict) or not artifacts:
@@ -195,13 +198,23 @@ def _check_artifacts(artifacts):
             for f, d in files.items()
         ):
             _fail("artifact 'files' must map names to size and sha256", files)
-        _check_tensor_entries("inputs", entry.get("inputs"), ("z", "label"))
-        _check_tensor_entries("outputs", entry.get("outputs"), ("image", "image_uint8"))
+        _check_tensor_entries("inputs", entry.get("inputs"), ("z", "label"), "z")
+        _check_tensor_entries(
+            "outputs", entry.get("outputs"), ("image", "image_uint8"), "image"
+        )
+        labelled = any(tensor["role"] == "label" for tensor in entry["inputs"])
+        if labelled != (num_classes is not None):
+            _fail(
+                "artifacts take a label input exactly when model.num_classes is set",
+                f"artifacts[{name!r}] label input={labelled}, "
+                f"num_classes={num_classes!r}",
+            )
 
 
 def _upgrade(manifest):
     """Reads a version-1 manifest (one input, no roles) as version 2."""
-    for entry in (manifest.get("artifacts") or {}).values():
+    artifacts = manifest.get("artifacts")
+    for entry in artifacts.values() if isinstance(artifacts, dict) else ():
         if isinstance(entry, dict) and isinstance(entry.get("inputs"), list):
             for tensor in entry["inputs"]:
                 if isinstance(tensor, dict):
@@ -242,7 +255,7 @@ def read_manifest(export_dir):
         )
     manifest = _upgrade(manifest)
     _check_model(manifest.get("model"))
-    _check_artifacts(manifest.get("artifacts"))
+    _check_artifacts(manifest.get("artifacts"), manifest["model"].get("num_classes"))
     _check_latent_samplers(manifest.get("latent_samplers"))
     return manifest
 

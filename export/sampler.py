@@ -68,6 +68,13 @@ class Sampler:
             contained_path(self.export_dir, self.entry["file"], "artifact file"),
             num_threads=num_threads,
         )
+        names = sorted(tensor["name"] for tensor in self.inputs)
+        if names != sorted(self.runner.input_names):
+            raise ValueError(
+                f"The manifest's input names do not match {self.entry['file']}. "
+                f"Received: inputs={names}, artifact inputs="
+                f"{sorted(self.runner.input_names)}"
+            )
         self._roles = [output["role"] for output in self.entry["outputs"]]
         self._verify = verify
         self._mixtures = None
