@@ -313,14 +313,16 @@ def evaluate_command(args):
     if args.json is not None and Path(args.json).is_dir():
         raise ValueError(f"--json must be a file path. Received: --json={args.json}")
     model = load_model_file(args.model, LatentModel)
-    images, _ = data.load_arrays(args.dataset, "test", data_dir=args.data_dir)
-    images = images[: args.max_examples]
+    images, labels = data.load_arrays(args.dataset, "test", data_dir=args.data_dir)
+    images, labels = images[: args.max_examples], labels[: args.max_examples]
+    if model.num_classes is None:
+        labels = None
     classifier = None
     if args.dataset == "mnist" and model.example_shape == (28, 28, 1):
         classifier = reference_classifier(data_dir=args.data_dir)
     report = evaluate_model(
         model, images, iwae_samples=args.iwae_samples, classifier=classifier,
-        seed=args.seed,
+        seed=args.seed, labels=labels,
     )  # fmt: skip
     report["dataset"] = args.dataset
     width = max(len(key) for key in report)

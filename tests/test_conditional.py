@@ -294,3 +294,56 @@ def test_conditional_training_needs_labels(tiny_idx_dir, tmp_path, monkeypatch):
                  "--epochs", "1", "--output-dir", str(out)])  # fmt: skip
     assert code == 2
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_conditional_evaluation(trained, labelled, tiny_idx_dir, tmp_path):
+    from keras_vae import evaluation
+
+    _, _, test_x, test_y = labelled
+    bounds = evaluation.elbo(trained, test_x, labels=test_y)
+    estimates = evaluation.importance_weighted_log_likelihood(
+        trained, test_x[:16], num_samples=64, labels=test_y[:16]
+    )
+    # log p(x | y) >= ELBO: the IWAE estimate is the tighter bound.
+    assert -estimates.mean() <= bounds["negative_elbo"] + 2.0
+    # With the wrong labels the images are less likely under the model.
+    wrong = evaluation.importance_weighted_log_likelihood(
+        trained, test_x[:16], num_samples=64, labels=(test_y[:16] + 5) % 10
+    )
+    assert wrong.mean() < estimates.mean()
+    with pytest.raises(ValueError, match="Received: labels=None"):
+        evaluation.elbo(trained, test_x)
+
+
+class _ClassifierOfMeans:
+    """Classifies by the nearest class-mean image (a stand-in for the
+    reference classifier): probability 1 for the nearest class."""
+
+    def __init__(self, images, labels):
+        self.means = np.stack([images[labels == c].mean(axis=0) for c in range(10)])
+
+    def predict(self, images, batch_size=None, verbose=0):
+        distances = ((images[:, None] - self.means[None]) ** 2).sum(axis=(2, 3, 4))
+        return np.eye(10)[distances.argmin(axis=1)]
+
+
+def test_label_accuracy_counts_the_requested_class(labelled):
+    train_x, train_y, _, _ = labelled
+    classifier = _ClassifierOfMeans(train_x, train_y)
+
+    class DrawsTheMean:
+        """A 'model' that draws the mean image of the class asked for, but
+        class 3 for every request of class 8."""
+
+        latent_dim, num_classes = 2, 10
+
+        def decode(self, z, labels):
+            labels = np.where(labels == 8, 3, labels)
+            return classifier.means[labels]
+
+    scores = keras_vae.evaluation.label_accuracy(
+        DrawsTheMean(), classifier, samples_per_class=5
+    )
+    assert scores["label_accuracy_per_class"] == [1.0] * 8 + [0.0, 1.0]
+    assert scores["label_accuracy"] == pytest.approx(0.9)
+    assert scores["label_accuracy_min"] == 0.0

@@ -3,11 +3,11 @@ the continuity of decoded interpolations."""
 
 import numpy as np
 
-from keras_vae.evaluation.likelihood_bounds import _images
+from keras_vae.evaluation.likelihood_bounds import checked_images
 from keras_vae.input_checks import check_positive_int
 
 
-def posterior_statistics(vae, images, threshold=0.01):
+def posterior_statistics(vae, images, threshold=0.01, labels=None):
     """Active units and posterior variances.
 
     A unit u is active when `Cov_x(E_q[z_u | x]) > threshold` (Burda et al.
@@ -19,7 +19,7 @@ def posterior_statistics(vae, images, threshold=0.01):
         (per unit, over x), and `mean_posterior_variance` (the mean of
         sigma^2 over images and units).
     """
-    z_mean, z_log_var = vae.encode(_images(vae, images))
+    z_mean, z_log_var = vae.encode(checked_images(vae, images), labels=labels)
     activity = z_mean.var(axis=0)
     return {
         "active_units": int((activity > threshold).sum()),

@@ -7,14 +7,18 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from keras_vae.input_checks import check_image_batch
 from keras_vae.input_checks import check_positive_int
 
 LOG_2PI = math.log(2.0 * math.pi)
 
 
-def _images(vae, images):
+def checked_images(vae, images):
+    """`images` as float32, checked against the model's shape and its
+    likelihood's data range."""
     images = np.asarray(images, dtype="float32")
-    vae._check_inputs("images", images)
+    check_image_batch("images", images, vae.example_shape)
+    vae.likelihood.check_data("images", images)
     return images
 
 
@@ -28,7 +32,7 @@ def fixed_binarization(images, seed=0):
 def evaluation_images(vae, images, seed=0):
     """The images a likelihood is measured on: binarised once with a fixed
     seed when the model trains with dynamic binarisation, else unchanged."""
-    images = _images(vae, images)
+    images = checked_images(vae, images)
     if getattr(vae.likelihood, "binarize", False):
         return fixed_binarization(images, seed)
     return images
@@ -38,12 +42,16 @@ def _log_weight_function(vae):
     decoder, likelihood = vae.decoder, vae.likelihood
 
     @tf.function(reduce_retracing=True)
-    def log_weights(x, z_mean, z_log_var, epsilon):
-        # epsilon: (samples, batch, latent_dim)
+    def log_weights(x, z_mean, z_log_var, epsilon, labels):
+        # epsilon: (samples, batch, latent_dim); labels: (batch,) or (0,)
         samples, batch = tf.shape(epsilon)[0], tf.shape(epsilon)[1]
         z = z_mean[None] + tf.exp(0.5 * z_log_var)[None] * epsilon
         flat_z = tf.reshape(z, (samples * batch, -1))
-        params = decoder(flat_z, training=False)
+        if vae.num_classes is None:
+            params = decoder(flat_z, training=False)
+        else:
+            flat_labels = tf.reshape(tf.tile(labels[None], [samples, 1]), [-1])
+            params = decoder([flat_z, flat_labels], training=False)
         targets = tf.reshape(
             tf.broadcast_to(x[None], tf.concat([[samples], tf.shape(x)], 0)),
             tf.shape(params),
@@ -61,7 +69,7 @@ def _log_weight_function(vae):
 
 
 def importance_weighted_log_likelihood(
-    vae, images, num_samples=5000, seed=0, rows_per_call=50_000
+    vae, images, num_samples=5000, seed=0, rows_per_call=50_000, labels=None
 ):
     """Importance-weighted estimate of log p(x) (the IWAE bound), per image.
 
@@ -81,6 +89,8 @@ def importance_weighted_log_likelihood(
             `0`.
         rows_per_call: int. Decoded samples per call (memory bound).
             Defaults to `50000`.
+        labels: int array `(n,)` for a conditional model, whose estimate
+            is then of log p(x | y).
 
     Returns:
         A float64 array of log p(x) estimates in nats, one per image; the
@@ -88,7 +98,9 @@ def importance_weighted_log_likelihood(
     """
     num_samples = check_positive_int("num_samples", num_samples)
     x = evaluation_images(vae, images, seed)
-    z_mean, z_log_var = vae.encode(x)
+    z_mean, z_log_var = vae.encode(x, labels=labels)
+    conditions = vae._condition_arrays(labels, len(x))
+    labels = conditions[0] if conditions else np.zeros(len(x), "int32")
     log_weights = _log_weight_function(vae)
     batch = max(1, rows_per_call // num_samples)
     chunk = min(num_samples, rows_per_call)
@@ -110,7 +122,11 @@ def importance_weighted_log_likelihood(
             )
             weights = (
                 log_weights(
-                    x[start:stop], z_mean[start:stop], z_log_var[start:stop], epsilon
+                    x[start:stop],
+                    z_mean[start:stop],
+                    z_log_var[start:stop],
+                    epsilon,
+                    labels[start:stop],
                 )
                 .numpy()
                 .astype("float64")
@@ -125,15 +141,18 @@ def _logsumexp(values):
     return peak + np.log(np.exp(values - peak).sum(axis=0))
 
 
-def elbo(vae, images, seed=0, batch_size=500):
-    """Test ELBO with its parts, nats per image (one posterior sample each).
+def elbo(vae, images, seed=0, batch_size=500, labels=None):
+    """Test ELBO with its parts, nats per image (one posterior sample each);
+    of log p(x | y) for a conditional model given `labels`.
 
     Returns:
         A dict with `negative_elbo`, `reconstruction_loss` and `kl_loss`.
     """
     keras.utils.set_random_seed(seed)
     x = evaluation_images(vae, images, seed)
-    results = vae.evaluate(x, batch_size=batch_size, verbose=0, return_dict=True)
+    results = vae.evaluate(
+        x, labels, batch_size=batch_size, verbose=0, return_dict=True
+    )
     return {
         "negative_elbo": float(results["loss"]),
         "reconstruction_loss": float(results["reconstruction_loss"]),

@@ -8,6 +8,7 @@ from keras_vae.evaluation.latent_statistics import posterior_statistics
 from keras_vae.evaluation.likelihood_bounds import elbo
 from keras_vae.evaluation.likelihood_bounds import importance_weighted_log_likelihood
 from keras_vae.evaluation.sample_quality import completeness
+from keras_vae.evaluation.sample_quality import label_accuracy
 
 
 def evaluate_model(
@@ -18,34 +19,41 @@ def evaluate_model(
     seed=0,
     continuity_pairs=100,
     completeness_samples=1000,
+    labels=None,
 ):
-    """Every measure of this module in one report.
+    """Every measure of this package in one report.
 
     Args:
-        model: a trained `VAE` or `Autoencoder`.
+        model: a trained `VAE`, `ConditionalVAE` or `Autoencoder`.
         images: test images.
         iwae_samples: int. k of the IWAE estimate (VAE only). Defaults to
             `1000`.
-        classifier: a classifier for `completeness`, or `None` to skip it.
+        classifier: a classifier for `completeness` (and `label_accuracy`
+            of a conditional model), or `None` to skip them.
         seed: int. Defaults to `0`.
         continuity_pairs: int. Defaults to `100`.
         completeness_samples: int. Defaults to `1000`.
+        labels: int array: the test labels, for a conditional model
+            (likelihoods are then of log p(x | y)).
 
     Returns:
-        A flat dict of numbers (nats per image for likelihoods).
+        A flat dict of numbers (nats per image for likelihoods). Sample
+        measures are given for each latent sampler the model has, with a
+        suffix (`completeness`, `completeness_gmm`, ...).
     """
     from keras_vae.models.vae import VAE
 
     images = np.asarray(images, dtype="float32")
+    conditional = getattr(model, "num_classes", None) is not None
     report = {"model": type(model).__name__, "examples": int(len(images))}
     if isinstance(model, VAE):
-        report.update(elbo(model, images, seed=seed))
+        report.update(elbo(model, images, seed=seed, labels=labels))
         estimates = importance_weighted_log_likelihood(
-            model, images, num_samples=iwae_samples, seed=seed
+            model, images, num_samples=iwae_samples, seed=seed, labels=labels
         )
         report["test_nll_iwae"] = float(-estimates.mean())
         report["iwae_samples"] = int(iwae_samples)
-        stats = posterior_statistics(model, images)
+        stats = posterior_statistics(model, images, labels=labels)
         report["active_units"] = stats["active_units"]
         report["latent_dim"] = stats["latent_dim"]
         report["mean_posterior_variance"] = stats["mean_posterior_variance"]
@@ -53,18 +61,31 @@ def evaluate_model(
         results = model.evaluate(images, batch_size=500, verbose=0, return_dict=True)
         report["reconstruction_loss"] = float(results["reconstruction_loss"])
         report["latent_dim"] = int(model.latent_dim)
-    report.update(
-        {
-            f"continuity_{k}" if k != "continuity" else k: v
-            for k, v in continuity(
-                model, images, pairs=continuity_pairs, seed=seed
-            ).items()
-        }
-    )
-    if classifier is not None:
-        scores = completeness(
-            model, classifier, num_samples=completeness_samples, seed=seed
+    if not conditional:
+        scores = continuity(model, images, pairs=continuity_pairs, seed=seed)
+        report.update(
+            {
+                k if k == "continuity" else f"continuity_{k}": v
+                for k, v in scores.items()
+            }
         )
-        report.update(scores)
-        report["classifier_test_accuracy"] = getattr(classifier, "test_accuracy", None)
+    if classifier is None:
+        return report
+    samplers = ["prior"]
+    if getattr(model, "latent_sampler", None) is not None:
+        samplers.append("gmm")
+    for latent in samplers:
+        suffix = "" if latent == "prior" else f"_{latent}"
+        if conditional:
+            scores = label_accuracy(model, classifier, seed=seed, latent=latent)
+        else:
+            scores = completeness(
+                model,
+                classifier,
+                num_samples=completeness_samples,
+                seed=seed,
+                latent=latent,
+            )
+        report.update({f"{key}{suffix}": value for key, value in scores.items()})
+    report["classifier_test_accuracy"] = getattr(classifier, "test_accuracy", None)
     return report

@@ -3,7 +3,18 @@
 import numpy as np
 
 
-def completeness(model, classifier, num_samples=1000, seed=0, threshold=0.9):
+def _latents(model, count, seed, labels, latent):
+    """Latents from numpy's N(0, I) (the same on every side for a seed) or
+    from the model's (or export's) fitted mixture."""
+    if latent == "prior":
+        rng = np.random.default_rng(seed)
+        return rng.standard_normal((count, model.latent_dim), dtype=np.float32)
+    return model.latents(count, seed=seed, labels=labels, latent=latent)
+
+
+def completeness(
+    model, classifier, num_samples=1000, seed=0, threshold=0.9, latent="prior"
+):
     """Share of decoded prior samples that a classifier labels confidently.
 
     Latents are drawn from N(0, I) (the VAE's prior; for an autoencoder,
@@ -19,13 +30,14 @@ def completeness(model, classifier, num_samples=1000, seed=0, threshold=0.9):
         num_samples: int. Defaults to `1000`.
         seed: int. Defaults to `0`.
         threshold: float. Defaults to `0.9`.
+        latent: `"prior"` (N(0, I)) or `"gmm"` (the model's or export's
+            fitted mixture). Defaults to `"prior"`.
 
     Returns:
         A dict with `completeness` (in [0, 1]), `mean_confidence` and
         `num_samples`.
     """
-    rng = np.random.default_rng(seed)
-    z = rng.standard_normal((num_samples, model.latent_dim), dtype=np.float32)
+    z = _latents(model, num_samples, seed, None, latent)
     images = np.clip(model.decode(z), 0.0, 1.0)
     confidence = classifier.predict(images, batch_size=500, verbose=0).max(axis=1)
     return {
@@ -35,7 +47,9 @@ def completeness(model, classifier, num_samples=1000, seed=0, threshold=0.9):
     }
 
 
-def label_accuracy(model, classifier, samples_per_class=200, seed=0, threshold=0.9):
+def label_accuracy(
+    model, classifier, samples_per_class=200, seed=0, threshold=0.9, latent="prior"
+):
     """How often a conditional model draws the class it is asked for.
 
     For each class c, `samples_per_class` latents are drawn from N(0, I)
@@ -51,6 +65,8 @@ def label_accuracy(model, classifier, samples_per_class=200, seed=0, threshold=0
         samples_per_class: int. Defaults to `200`.
         seed: int. Defaults to `0`.
         threshold: float. Defaults to `0.9`.
+        latent: `"prior"` or `"gmm"` (the per-class mixtures). Defaults to
+            `"prior"`.
 
     Returns:
         A dict with `label_accuracy` (the mean over classes),
@@ -64,9 +80,8 @@ def label_accuracy(model, classifier, samples_per_class=200, seed=0, threshold=0
             "conditional export). Received: model of type "
             f"{type(model).__name__}"
         )
-    rng = np.random.default_rng(seed)
     labels = np.repeat(np.arange(num_classes), samples_per_class).astype("int32")
-    z = rng.standard_normal((len(labels), model.latent_dim), dtype=np.float32)
+    z = _latents(model, len(labels), seed, labels, latent)
     images = np.clip(model.decode(z, labels=labels), 0.0, 1.0)
     probabilities = classifier.predict(images, batch_size=500, verbose=0)
     hits = (probabilities.argmax(axis=1) == labels) & (
