@@ -99,14 +99,33 @@ def test_posterior_statistics_go_the_right_way_with_beta(mnist_arrays):
 
 
 @pytest.fixture(scope="module")
-def classifier(tmp_path_factory):
-    return evaluation.reference_classifier(cache_dir=tmp_path_factory.mktemp("cache"))
+def classifier_cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("cache")
 
 
-def test_reference_classifier_is_accurate_and_cached(classifier, tmp_path):
+@pytest.fixture(scope="module")
+def classifier(classifier_cache):
+    return evaluation.reference_classifier(cache_dir=classifier_cache)
+
+
+def test_reference_classifier_is_accurate_and_cached(
+    classifier, classifier_cache, mnist_small, monkeypatch
+):
     assert classifier.test_accuracy > 0.96
-    cached = list(tmp_path.parent.glob("cache*/mnist_mlp_*.keras"))
-    assert cached
+    (cached,) = classifier_cache.glob("mnist_mlp_*.keras")
+    written = cached.stat().st_mtime_ns
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("the cached classifier was trained again")
+
+    monkeypatch.setattr(keras.Model, "fit", no_training)
+    again = evaluation.reference_classifier(cache_dir=classifier_cache)
+    assert cached.stat().st_mtime_ns == written
+    assert again.test_accuracy == classifier.test_accuracy
+    x = mnist_small[1][:32]
+    np.testing.assert_allclose(
+        again.predict(x, verbose=0), classifier.predict(x, verbose=0), atol=1e-6
+    )
 
 
 def test_vae_samples_are_more_complete_than_autoencoder_decodes(trained, classifier):
@@ -115,9 +134,42 @@ def test_vae_samples_are_more_complete_than_autoencoder_decodes(trained, classif
     assert vae["completeness"] > ae["completeness"] + 0.05
 
 
+def hand_built_vae(jump):
+    """Latent z = the first pixel of a 2-pixel image. The decoder maps z to
+    (z, z) (an even path) or to a step at z = 0.5 (a path that jumps)."""
+    x = keras.Input((2,))
+    z_mean = keras.layers.Dense(1, name="z_mean")(x)
+    z_log_var = keras.layers.Dense(1, name="z_log_var")(x)
+    encoder = keras.Model(x, [z_mean, z_log_var])
+    encoder.get_layer("z_mean").set_weights([np.array([[1.0], [0.0]]), np.zeros(1)])
+    encoder.get_layer("z_log_var").set_weights([np.zeros((2, 1)), np.zeros(1)])
+    z = keras.Input((1,))
+    dense = keras.layers.Dense(2)
+    decoded = dense(z)
+    if jump:
+        decoded = keras.layers.Activation("sigmoid")(decoded)
+    decoder = keras.Model(z, decoded)
+    scale = 1000.0 if jump else 1.0
+    dense.set_weights([np.full((1, 2), scale), np.full(2, -scale / 2 if jump else 0)])
+    return keras_vae.VAE(encoder, decoder, likelihood="gaussian")
+
+
+def test_continuity_score_has_known_answers():
+    images = np.array([[0.0, 0.0], [1.0, 0.0]], "float32")
+    even = evaluation.continuity(hand_built_vae(False), images, pairs=20, steps=4)
+    assert even["even_path_score"] == pytest.approx(1 / 3)
+    # Pairs of one image with itself have no path and are left out.
+    assert 0 < even["pairs"] < 20
+    assert even["continuity"] == pytest.approx(1 / 3, abs=1e-5)
+    # Frames at z = 0, 1/3, 2/3, 1 decode to 0, 0, 1, 1: one step is the
+    # whole way.
+    jump = evaluation.continuity(hand_built_vae(True), images, pairs=20, steps=4)
+    assert jump["pairs"] == even["pairs"]
+    assert jump["continuity"] == pytest.approx(1.0, abs=1e-5)
+
+
 def test_continuity_score(trained):
     result = evaluation.continuity(trained["vae"], trained["test"], pairs=30, steps=8)
-    assert result["even_path_score"] == pytest.approx(1 / 7)
     assert result["even_path_score"] <= result["continuity"] < 1.0
     assert result["pairs"] == 30
 
