@@ -3,7 +3,8 @@ continuity and completeness of a latent space.
 
 Every function takes a trained model and numpy images, and returns plain
 numbers. Modules: `likelihood_bounds` (ELBO, IWAE), `latent_statistics`
-(active units, continuity), `sample_quality` (completeness),
+(active units, continuity), `sample_quality` (completeness, label accuracy,
+Fréchet distance, precision and recall),
 `reference_classifier`, `report` (`evaluate_model`).
 """
 
@@ -16,10 +17,15 @@ from keras_vae.evaluation.likelihood_bounds import importance_weighted_log_likel
 from keras_vae.evaluation.reference_classifier import default_cache_dir
 from keras_vae.evaluation.reference_classifier import reference_classifier
 from keras_vae.evaluation.report import evaluate_model
+from keras_vae.evaluation.sample_quality import classifier_features
 from keras_vae.evaluation.sample_quality import completeness
+from keras_vae.evaluation.sample_quality import frechet_distance
 from keras_vae.evaluation.sample_quality import label_accuracy
+from keras_vae.evaluation.sample_quality import precision_recall
+from keras_vae.evaluation.sample_quality import sample_quality
 
 __all__ = [
+    "classifier_features",
     "completeness",
     "continuity",
     "default_cache_dir",
@@ -27,8 +33,11 @@ __all__ = [
     "evaluate_model",
     "evaluation_images",
     "fixed_binarization",
+    "frechet_distance",
     "importance_weighted_log_likelihood",
     "label_accuracy",
     "posterior_statistics",
+    "precision_recall",
     "reference_classifier",
+    "sample_quality",
 ]
