@@ -151,6 +151,19 @@ function drawMixture(mixture, random) {
   return z;
 }
 
+// Fetches, compiles and starts the wasm runtime while the manifest and the
+// model are still on their way (it is most of the time to first image).
+// onnxruntime-web starts its runtime with the first session it creates, and
+// has no call for that alone: a session from an empty model starts it, then
+// fails as expected; the runtime stays up for the real session.
+async function startRuntime() {
+  try {
+    await ort.InferenceSession.create(new Uint8Array(0));
+  } catch {
+    // the expected "invalid model" error; a real runtime error shows below.
+  }
+}
+
 const TYPED_LABELS = { int32: Int32Array, int64: BigInt64Array };
 
 export class Decoder {
@@ -172,9 +185,13 @@ export class Decoder {
 
   static async load(exportUrl, { threads } = {}) {
     const baseUrl = new URL(exportUrl, location.href);
+    ort.env.wasm.wasmPaths = { wasm: WASM_URL };
+    ort.env.wasm.numThreads = threads ?? 1;
+    const runtimeReady = startRuntime();
     const response = await fetch(new URL("manifest.json", baseUrl));
     if (!response.ok) fail("Cannot load manifest.json", `status=${response.status}`);
     const manifest = await response.json();
+    performance.mark("keras-vae-manifest");
     if (manifest?.manifest_version !== 2 || !Number.isInteger(manifest?.model?.latent_dim)) {
       fail("manifest.json is not a keras-vae export manifest (version 2)", `manifest_version=${manifest?.manifest_version}`);
     }
@@ -186,18 +203,19 @@ export class Decoder {
     const listed = entry.files?.[fileName.split("/").pop()] ?? entry.files?.[fileName];
     if (!listed) fail("The ONNX artifact lists no hash for its file", `file=${fileName}`);
 
-    ort.env.wasm.wasmPaths = { wasm: WASM_URL };
-    ort.env.wasm.numThreads = threads ?? 1;
     const samplers = manifest.latent_samplers ?? { prior: { type: "standard_normal" } };
     const gmm = samplers.gmm;
     const [modelBytes, mixtureBytes] = await Promise.all([
       fetchVerified(baseUrl, fileName, listed, "artifact file"),
       gmm ? fetchVerified(baseUrl, gmm.file, gmm, "latent sampler file") : null,
     ]);
+    performance.mark("keras-vae-files-verified");
+    await runtimeReady;
     const session = await ort.InferenceSession.create(new Uint8Array(modelBytes), {
       executionProviders: ["wasm"],
       graphOptimizationLevel: "all",
     });
+    performance.mark("keras-vae-session");
     const mixtures = mixtureBytes
       ? readMixtures(JSON.parse(new TextDecoder().decode(mixtureBytes)), manifest.model.latent_dim, manifest.model.num_classes ?? null)
       : null;

@@ -1,0 +1,176 @@
+"""Browser benchmark: the exported decoder in headless Chromium against
+onnxruntime in Python, on the same ONNX file.
+
+Serves the page with `keras_vae_export.web_server` (as `keras-vae serve`
+does, cross-origin isolated so wasm threads are allowed), drives Debian's
+Chromium with playwright-core (`bench/browser_benchmark.mjs`) and measures:
+
+- time to first image: from navigation start to the first drawn sample grid
+  (64 samples), in a fresh browser context each time (nothing cached);
+- decode latency at batch 1 (`window.kerasVae.decode`, median of 1,000
+  calls) and throughput at batch 64, with 1 and 2 wasm threads;
+- the same with `Sampler(..., runtime="onnx").decode` in Python, 1 and 2
+  intra-op threads.
+
+Usage (after `keras-vae train --output-dir runs/demo` and `keras-vae export
+runs/demo/model.keras runs/demo/exported`):
+
+    python bench/browser_benchmark.py --export-dir runs/demo/exported \\
+        --json bench/results/browser_benchmark.json
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+from keras_vae_export.sampler import Sampler
+from keras_vae_export.web_server import make_server
+from keras_vae_export.web_site import runtime_pin
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def python_onnxruntime(export_dir, threads, calls, batches):
+    sampler = Sampler(export_dir, runtime="onnx", num_threads=threads)
+    labels = (
+        None
+        if sampler.num_classes is None
+        else (lambda n: [i % sampler.num_classes for i in range(n)])
+    )
+    one = sampler.prior_latents(1, seed=1)
+    many = sampler.prior_latents(64, seed=2)
+
+    def decode(z):
+        return sampler.decode(z, labels=None if labels is None else labels(len(z)))
+
+    for _ in range(50):
+        decode(one)
+    single = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        decode(one)
+        single.append((time.perf_counter() - start) * 1000)
+    for _ in range(5):
+        decode(many)
+    start = time.perf_counter()
+    for _ in range(batches):
+        decode(many)
+    seconds = time.perf_counter() - start
+    single.sort()
+    return {
+        "batch1_ms_median": statistics.median(single),
+        "batch1_ms_p90": single[int(len(single) * 0.9)],
+        "batch64_images_per_s": 64 * batches / seconds,
+        "batch64_ms": 1000 * seconds / batches,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--export-dir", required=True)
+    parser.add_argument("--json", default=None)
+    parser.add_argument("--navigations", type=int, default=7)
+    parser.add_argument("--calls", type=int, default=1000)
+    parser.add_argument("--batches", type=int, default=200)
+    parser.add_argument("--threads", default="1,2")
+    args = parser.parse_args()
+    threads = [int(t) for t in args.threads.split(",")]
+
+    server = make_server(args.export_dir, port=0)
+    worker = threading.Thread(target=server.serve_forever, daemon=True)
+    worker.start()
+    url = "http://127.0.0.1:%d/" % server.server_address[1]
+    spec = {
+        "url": url,
+        "threads": threads,
+        "navigations": args.navigations,
+        "calls": args.calls,
+        "batches": args.batches,
+    }
+    try:
+        result = subprocess.run(
+            ["node", str(ROOT / "bench" / "browser_benchmark.mjs"), json.dumps(spec)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    if result.returncode != 0:
+        raise SystemExit(result.stderr[-3000:])
+    browser = json.loads(result.stdout.strip().splitlines()[-1])
+    outside = [r for r in browser.pop("requests") if not r.startswith(url)]
+    if outside:
+        raise SystemExit(f"requests left 127.0.0.1: {outside}")
+
+    import onnxruntime
+
+    manifest = json.loads((Path(args.export_dir) / "manifest.json").read_text())
+    report = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "chromium": browser["chromium"],
+            "onnxruntime_web": runtime_pin()["version"],
+            "onnxruntime": onnxruntime.__version__,
+            "note": "shared 2-core machine; other jobs were running",
+        },
+        "model": {
+            key: manifest["model"][key]
+            for key in ("name", "latent_dim", "output_shape", "likelihood")
+        },
+        "onnx_size_bytes": manifest["artifacts"]["onnx"]["size_bytes"],
+        "first_image_ms": {
+            t: {
+                "median": statistics.median(v),
+                "min": min(v),
+                "max": max(v),
+                "runs": v,
+            }
+            for t, v in browser["first_image"].items()
+        },
+        "browser_wasm": browser["decode"],
+        "python_onnxruntime": {
+            str(t): python_onnxruntime(args.export_dir, t, args.calls, args.batches)
+            for t in threads
+        },
+    }
+    text = json.dumps(report, indent=2, default=float)
+    print(text)
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(text + "\n")
+    print("\n| measure | " + " | ".join(f"{t} thread(s)" for t in threads) + " |")
+    print("|---|" + "---|" * len(threads))
+    first, decode = report["first_image_ms"], browser["decode"]
+    python = report["python_onnxruntime"]
+    rows = [
+        ("first image (ms, median)", lambda t: first[str(t)]["median"]),
+        ("browser batch 1 (ms, median)", lambda t: decode[str(t)]["batch1_ms_median"]),
+        (
+            "browser batch 64 (images/s)",
+            lambda t: decode[str(t)]["batch64_images_per_s"],
+        ),
+        (
+            "Python ORT batch 1 (ms, median)",
+            lambda t: python[str(t)]["batch1_ms_median"],
+        ),
+        (
+            "Python ORT batch 64 (images/s)",
+            lambda t: python[str(t)]["batch64_images_per_s"],
+        ),
+    ]
+    for name, value in rows:
+        print(f"| {name} | " + " | ".join(f"{value(t):.3g}" for t in threads) + " |")
+
+
+if __name__ == "__main__":
+    main()
