@@ -19,24 +19,25 @@ import numpy as np  # noqa: E402
 import keras_vae  # noqa: E402
 
 
-def build_vae(beta):
+def build_vae(beta, noise=False):
     keras.utils.set_random_seed(0)
     encoder = keras_vae.build_mlp_encoder((12,), 3, hidden_units=(16,))
-    # Posterior std of exp(-20): the sampling noise is negligible, so one
-    # device and two replicas must follow the same trajectory.
-    head = encoder.get_layer("z_log_var")
-    head.set_weights([np.zeros((16, 3), "float32"), np.full(3, -40.0, "float32")])
+    if not noise:
+        # Posterior std of exp(-20): the sampling noise is negligible, so
+        # one device and two replicas must follow the same trajectory.
+        head = encoder.get_layer("z_log_var")
+        head.set_weights([np.zeros((16, 3), "float32"), np.full(3, -40.0, "float32")])
     decoder = keras_vae.build_mlp_decoder(3, (12,), hidden_units=(16,))
     vae = keras_vae.VAE(encoder, decoder, beta=beta, seed=0)
     vae.compile(optimizer=keras.optimizers.SGD(0.05))
     return vae
 
 
-def train(strategy, beta):
-    x = np.random.default_rng(0).uniform(size=(64, 12)).astype("float32")
+def train(strategy, beta, noise=False, batch_size=32, examples=64):
+    x = np.random.default_rng(0).uniform(size=(examples, 12)).astype("float32")
     with strategy.scope():
-        vae = build_vae(beta)
-    dataset = tf.data.Dataset.from_tensor_slices(x).batch(32)
+        vae = build_vae(beta, noise)
+    dataset = tf.data.Dataset.from_tensor_slices(x).batch(batch_size)
     history = vae.fit(dataset, epochs=3, verbose=0)
     weights = [np.asarray(w).ravel() for w in vae.trainable_weights]
     return {
@@ -55,5 +56,17 @@ if __name__ == "__main__":
         "mirrored": train(mirrored, beta),
         # What a KL counted twice would give, to show the check can fail.
         "single_double_kl": train(default, 2 * beta),
+        # Sampling noise on, and batches of 22, 22 and 21 examples: the last
+        # splits unevenly over the two replicas (11 + 10). (Keras 3.15 fails
+        # when the first batch splits unevenly: it averages that batch over
+        # replicas to build the model.)
+        **{
+            f"noisy_{name}": train(strategy, factor * beta, True, 22, 65)
+            for name, strategy, factor in (
+                ("single", default, 1),
+                ("mirrored", mirrored, 1),
+                ("double_kl", default, 2),
+            )
+        },
     }
     print("RESULTS " + json.dumps(results))

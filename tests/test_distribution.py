@@ -26,14 +26,33 @@ def test_mirrored_strategy_matches_one_device():
     assert mirrored["replicas"] == 2 and single["replicas"] == 1
     for key in ("loss", "reconstruction_loss", "kl_loss"):
         np.testing.assert_allclose(
-            mirrored["history"][key], single["history"][key], rtol=1e-4
+            mirrored["history"][key], single["history"][key], rtol=1e-6
         )
+    # The README's claim: the weights match to 3e-8 (float32 rounding).
     gap = np.abs(np.subtract(mirrored["weights"], single["weights"])).max()
-    assert gap < 1e-4
+    assert gap <= 3e-8
     # A KL term counted twice (or halved) moves the weights far more.
     wrong = results["single_double_kl"]
     wrong_gap = np.abs(np.subtract(wrong["weights"], single["weights"])).max()
     assert wrong_gap > 1e-2 and wrong_gap > 100 * gap
+
+    # Sampling noise on and a last batch split 11 + 10 over the replicas:
+    # the replicas draw other noise than one device, so the runs match
+    # only statistically, but a KL counted twice is still far off.
+    noisy = {k: results[f"noisy_{k}"]["history"] for k in ("single", "mirrored")}
+    double = results["noisy_double_kl"]["history"]
+    for history in (*noisy.values(), double):
+        assert np.all(np.isfinite(history["loss"]))
+        assert history["loss"][-1] < history["loss"][0]
+    np.testing.assert_allclose(
+        noisy["mirrored"]["loss"], noisy["single"]["loss"], rtol=0.01
+    )
+    np.testing.assert_allclose(
+        noisy["mirrored"]["kl_loss"], noisy["single"]["kl_loss"], rtol=0.1
+    )
+    assert not np.allclose(
+        double["kl_loss"][1:], noisy["single"]["kl_loss"][1:], rtol=0.2
+    )
 
 
 def _free_ports(count):
