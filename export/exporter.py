@@ -45,6 +45,7 @@ VERSIONED_PACKAGES = (
     "onnx",
     "onnxruntime",
     "ai-edge-litert",
+    "ai-edge-quantizer",
     "numpy",
 )
 REQUIRED_MODULES = {
@@ -67,8 +68,7 @@ def _write_artifact(name, decode_model, path, inputs):
     else:
         from keras_vae_export.tflite_format import write_tflite
 
-        variant = {"tflite": "float32", "tflite-fp16": "float16"}.get(name, "int8")
-        write_tflite(decode_model, path, inputs, variant)
+        write_tflite(decode_model, path, inputs, FORMATS[name].variant)
 
 
 def _load_vae(model):
@@ -129,7 +129,8 @@ def _check_destination(output_dir, overwrite):
 
 def _check_modules(formats):
     for name in formats:
-        for module, package in REQUIRED_MODULES[FORMATS[name].runtime]:
+        spec = FORMATS[name]
+        for module, package in REQUIRED_MODULES[spec.runtime] + list(spec.modules):
             if importlib.util.find_spec(module) is None:
                 raise missing_runtime(module, package)
 

@@ -9,6 +9,8 @@ they are multiplied by `max(1, max |mean|)`:
 | savedmodel, tflite, onnx (float32) | 1e-5 | - |
 | tflite-fp16 (float16 weights) | 5e-3 | - |
 | tflite-int8 (dynamic range) | 0.25 | 5e-3 |
+| tflite-w8 (int8 weights only) | 0.05 | 5e-3 |
+| tflite-w4 (int4 weights only) | 0.25 | 0.02 |
 
 Dynamic-range int8 also quantises each row of activations to 8 bits at run
 time (LiteRT's hybrid kernels), so single pixels near the sigmoid's middle
@@ -16,6 +18,11 @@ can move by several grey levels: on the default MNIST decoder the largest
 error over 1,000 prior samples was 0.11 and the mean 0.0014. Its gate
 therefore bounds the mean error tightly and the largest loosely; a broken
 conversion still fails both.
+
+The weight-only formats (`tflite-w8`, `tflite-w4`) come from Google's
+`ai-edge-quantizer` (recipes the TF converter lacks): int8 or int4 weights,
+float32 activations, so no run-time activation quantisation moves pixels;
+the error is the weights' rounding alone.
 """
 
 from dataclasses import dataclass
@@ -33,6 +40,11 @@ class ExportFormat:
         max_error: largest absolute error allowed by the parity gate.
         description: one line for people.
         mean_error: mean absolute error allowed, or `None` for no bound.
+        variant: how a `tflite` artifact is converted (`float32`,
+            `float16`, `int8` dynamic range, `int8-weights`,
+            `int4-weights`); `None` for other runtimes.
+        modules: `(module, pip package)` pairs the conversion needs
+            beyond the runtime's own.
     """
 
     name: str
@@ -41,6 +53,8 @@ class ExportFormat:
     max_error: float
     description: str
     mean_error: float | None = None
+    variant: str | None = None
+    modules: tuple = ()
 
 
 FORMATS = {
@@ -54,7 +68,12 @@ FORMATS = {
             "TensorFlow SavedModel, signature 'decode'",
         ),
         ExportFormat(
-            "tflite", "decoder_float32.tflite", "tflite", 1e-5, "LiteRT float32"
+            "tflite",
+            "decoder_float32.tflite",
+            "tflite",
+            1e-5,
+            "LiteRT float32",
+            variant="float32",
         ),
         ExportFormat(
             "tflite-fp16",
@@ -62,6 +81,7 @@ FORMATS = {
             "tflite",
             5e-3,
             "LiteRT with float16 weights",
+            variant="float16",
         ),
         ExportFormat(
             "tflite-int8",
@@ -70,6 +90,27 @@ FORMATS = {
             0.25,
             "LiteRT with dynamic-range int8 weights",
             mean_error=5e-3,
+            variant="int8",
+        ),
+        ExportFormat(
+            "tflite-w8",
+            "decoder_int8_weights.tflite",
+            "tflite",
+            0.05,
+            "LiteRT with int8 weights, float activations (ai-edge-quantizer)",
+            mean_error=5e-3,
+            variant="int8-weights",
+            modules=(("ai_edge_quantizer", "ai-edge-quantizer"),),
+        ),
+        ExportFormat(
+            "tflite-w4",
+            "decoder_int4_weights.tflite",
+            "tflite",
+            0.25,
+            "LiteRT with int4 weights, float activations (ai-edge-quantizer)",
+            mean_error=0.02,
+            variant="int4-weights",
+            modules=(("ai_edge_quantizer", "ai-edge-quantizer"),),
         ),
         ExportFormat("onnx", "decoder.onnx", "onnx", 1e-5, "ONNX, float32"),
     )

@@ -1,16 +1,24 @@
-"""LiteRT (TFLite) export: float32, float16 weights, dynamic-range int8.
+"""LiteRT (TFLite) export: float32, float16 weights, dynamic-range int8,
+and weight-only int8 and int4 (through Google's `ai-edge-quantizer`).
 
 Conversion uses TFLite builtin ops only: a decoder that would need Flex
 (SELECT_TF_OPS) ops is refused, since most apps do not ship the Flex
 delegate.
 """
 
+import contextlib
+import io
+
 import tensorflow as tf
 
 from keras_vae_export.errors import ExportError
 from keras_vae_export.signature import input_signature
 
-VARIANTS = ("float32", "float16", "int8")
+VARIANTS = ("float32", "float16", "int8", "int8-weights", "int4-weights")
+WEIGHT_ONLY_RECIPES = {
+    "int8-weights": "weight_only_wi8_afp32",
+    "int4-weights": "weight_only_wi4_afp32",
+}
 
 
 def _converter_options(variant):
@@ -32,6 +40,12 @@ def write_tflite(decode_model, path, inputs, variant="float32"):
         raise ValueError(
             f"variant must be in {VARIANTS}. Received: variant={variant!r}"
         )
+    if variant in WEIGHT_ONLY_RECIPES:
+        float_path = path.with_name(path.stem + ".float32.tflite")
+        write_tflite(decode_model, float_path, inputs, "float32")
+        _quantize_weights(float_path, path, WEIGHT_ONLY_RECIPES[variant])
+        float_path.unlink()
+        return
     try:
         decode_model.export(
             str(path),
@@ -47,4 +61,21 @@ def write_tflite(decode_model, path, inputs, variant="float32"):
             "decoder that needs TensorFlow (Flex) ops cannot run in a plain "
             f"LiteRT app. Converter said: {' '.join(message)[:600]} "
             f"Received: format=tflite-{variant}"
+        ) from error
+
+
+def _quantize_weights(float_path, path, recipe_name):
+    """Quantises a float32 `.tflite` file's weights with ai-edge-quantizer."""
+    from ai_edge_quantizer import quantizer
+    from ai_edge_quantizer import recipe
+
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):  # it prints a summary
+            engine = quantizer.Quantizer(str(float_path))
+            engine.load_quantization_recipe(getattr(recipe, recipe_name)())
+            engine.quantize().export_model(str(path), overwrite=True)
+    except Exception as error:  # The quantizer raises several error types.
+        raise ExportError(
+            f"Weight-only quantisation ({recipe_name}) failed: "
+            f"{str(error)[:600]} Received: recipe={recipe_name}"
         ) from error

@@ -14,6 +14,7 @@ from keras_vae import likelihoods
 from keras_vae.models.architectures import ARCHITECTURES
 from keras_vae.samplers import LATENT_SAMPLERS
 from keras_vae.training.config import default
+from keras_vae_export.formats import FORMATS
 
 
 def _positive_int(text):
@@ -157,7 +158,7 @@ def _add_export_parsers(subparsers):
     parser.add_argument("output_dir", help="folder to create")
     parser.add_argument(
         "--formats",
-        default="savedmodel,tflite,tflite-fp16,tflite-int8,onnx",
+        default=",".join(FORMATS),
         help="comma-separated formats",
     )
     parser.add_argument(

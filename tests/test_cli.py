@@ -36,6 +36,7 @@ def test_train_writes_model_history_metrics_and_pictures(
         "model.keras",
         "reconstructions.png",
         "samples.png",
+        "samples_gmm.png",
     ]
     printed = capsys.readouterr().out
     assert (
