@@ -1,6 +1,7 @@
 // Measures the keras-vae page in headless Chromium: time to first image after
-// navigation (cold: a fresh browser context each time), decode latency at
-// batch 1 and throughput at batch 64, for each requested wasm thread count.
+// navigation (cold: a fresh browser context each time; and repeat visits),
+// decode latency at batch 1 and throughput at batch 64, for each requested
+// wasm thread count.
 // Driven by bench/browser_benchmark.py, which serves the page and prints
 // the table:
 //
@@ -31,7 +32,7 @@ async function openPage(browser, url) {
 async function main() {
   const spec = JSON.parse(process.argv[2]);
   const browser = await chromium.launch({ executablePath: spec.chromium ?? "/usr/bin/chromium", args: ARGS });
-  const report = { chromium: browser.version(), first_image: {}, decode: {}, requests: [] };
+  const report = { chromium: browser.version(), first_image: {}, first_image_repeat_visit: {}, decode: {}, requests: [] };
   try {
     for (const threads of spec.threads) {
       const url = `${spec.url}?threads=${threads}`;
@@ -43,6 +44,19 @@ async function main() {
         await context.close();
       }
       report.first_image[threads] = firstImage;
+
+      // Repeat visits: the same context reloads the page (files revalidated
+      // with their ETag, compiled wasm reused from the code cache).
+      const repeat = await openPage(browser, url);
+      const again = [];
+      for (let i = 0; i < spec.navigations; i += 1) {
+        await repeat.page.reload();
+        await repeat.page.waitForFunction(() => window.kerasVae?.firstImageMs != null, null, { timeout: 60000 });
+        again.push(await repeat.page.evaluate(() => window.kerasVae.firstImageMs));
+      }
+      report.requests.push(...repeat.requests);
+      await repeat.context.close();
+      report.first_image_repeat_visit[threads] = again;
 
       const { context, page, requests } = await openPage(browser, url);
       report.requests.push(...requests);

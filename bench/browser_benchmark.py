@@ -6,7 +6,8 @@ does, cross-origin isolated so wasm threads are allowed), drives Debian's
 Chromium with playwright-core (`bench/browser_benchmark.mjs`) and measures:
 
 - time to first image: from navigation start to the first drawn sample grid
-  (64 samples), in a fresh browser context each time (nothing cached);
+  (64 samples), in a fresh browser context each time (nothing cached), and
+  on repeat visits (reloads: files revalidated, compiled wasm reused);
 - decode latency at batch 1 (`window.kerasVae.decode`, median of 1,000
   calls) and throughput at batch 64, with 1 and 2 wasm threads;
 - the same with `Sampler(..., runtime="onnx").decode` in Python, 1 and 2
@@ -137,6 +138,10 @@ def main():
             }
             for t, v in browser["first_image"].items()
         },
+        "first_image_repeat_visit_ms": {
+            t: {"median": statistics.median(v), "runs": v}
+            for t, v in browser["first_image_repeat_visit"].items()
+        },
         "browser_wasm": browser["decode"],
         "python_onnxruntime": {
             str(t): python_onnxruntime(args.export_dir, t, args.calls, args.batches)
@@ -154,6 +159,10 @@ def main():
     python = report["python_onnxruntime"]
     rows = [
         ("first image (ms, median)", lambda t: first[str(t)]["median"]),
+        (
+            "first image, repeat visit (ms, median)",
+            lambda t: report["first_image_repeat_visit_ms"][str(t)]["median"],
+        ),
         ("browser batch 1 (ms, median)", lambda t: decode[str(t)]["batch1_ms_median"]),
         (
             "browser batch 64 (images/s)",

@@ -101,9 +101,11 @@ def test_gaussian_mixture_sampler_and_the_2d_pad(exports):
             url,
             latents={"n": 400, "options": {"latent": "gmm"}},
             sample_options={"latent": "gmm"},
+            select_sampler="gmm",
         )
     assert_stays_on(report, url)
     assert report["ready"]["samplers"] == ["prior", "gmm"]
+    assert report["sampler_changed_grid"]
     assert report["pad_visible"] and report["sliders"] == 2
     z = np.array(report["latents"])
     distances = np.linalg.norm(z[:, None, :] - np.array(MEANS)[None], axis=-1)

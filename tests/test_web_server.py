@@ -111,6 +111,20 @@ def test_serves_the_page_runtime_and_listed_files(server, export_dir):
     assert response.getheader("Content-Type") == "application/wasm"
 
 
+def test_unchanged_files_are_revalidated_not_resent(server, export_dir):
+    response, _ = request(server, "GET", "/export/decoder.onnx")
+    etag = response.getheader("ETag")
+    connection = http.client.HTTPConnection(*server.server_address[:2], timeout=10)
+    connection.request("GET", "/export/decoder.onnx", headers={"If-None-Match": etag})
+    response = connection.getresponse()
+    assert response.status == 304 and response.read() == b""
+    (export_dir / "decoder.onnx").write_bytes(b"changed, longer than before " * 2)
+    connection.request("GET", "/export/decoder.onnx", headers={"If-None-Match": etag})
+    response = connection.getresponse()
+    assert response.status == 200 and response.read().startswith(b"changed")
+    connection.close()
+
+
 def test_head_sends_headers_only(server):
     response, body = request(server, "HEAD", "/export/decoder.onnx")
     assert response.status == 200 and body == b""

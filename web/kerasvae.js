@@ -211,6 +211,7 @@ export class Decoder {
     ]);
     performance.mark("keras-vae-files-verified");
     await runtimeReady;
+    performance.mark("keras-vae-runtime");
     const session = await ort.InferenceSession.create(new Uint8Array(modelBytes), {
       executionProviders: ["wasm"],
       graphOptimizationLevel: "all",

@@ -99,7 +99,12 @@ async function main() {
       const again = await window.kerasVae.sample(3, 5, options);
       return { count: images.length, length: images[0].length, repeatable: images.every((image, i) => image.every((v, j) => v === again[i][j])) };
     }, spec.sample_options ?? {});
+    if (spec.select_sampler) {
+      const grid = await page.evaluate(canvasSummary, "grid");
+      report.sampler_changed_grid = await changedAfter(page, "grid", grid, () => page.selectOption("#sampler", spec.select_sampler));
+    }
     report.grid = await page.evaluate(canvasSummary, "grid");
+    if (spec.screenshot) await page.screenshot({ path: spec.screenshot, fullPage: true });
 
     // Slider: move the first one and wait for the large image to change.
     const large = await page.evaluate(canvasSummary, "large");
@@ -128,7 +133,6 @@ async function main() {
         report.label_changes.push({ label, changed, matches });
       }
     }
-    if (spec.screenshot) await page.screenshot({ path: spec.screenshot, fullPage: true });
   } finally {
     await browser.close();
     process.stdout.write(JSON.stringify(report) + "\n");
