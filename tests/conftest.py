@@ -39,3 +39,12 @@ def mnist_small(mnist_arrays):
 def tiny_idx_dir(tmp_path, mnist_arrays):
     """A folder of real-MNIST IDX files cut to 256 train / 128 test images."""
     return write_mnist_subset(tmp_path / "idx", mnist_arrays, 256, 128)
+
+
+@pytest.fixture(scope="session")
+def mnist_classifier(tmp_path_factory):
+    """The reference MNIST classifier, trained once per session."""
+    from keras_vae import evaluation
+
+    cache = tmp_path_factory.mktemp("classifier_cache")
+    return evaluation.reference_classifier(cache_dir=cache)
