@@ -124,16 +124,23 @@ def frechet_distance(features_a, features_b):
     Returns:
         A float >= 0 (0 for identical distributions).
     """
-    from scipy import linalg
-
     a = np.asarray(features_a, "float64")
     b = np.asarray(features_b, "float64")
     mean_a, mean_b = a.mean(axis=0), b.mean(axis=0)
     cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
-    root = linalg.sqrtm(cov_a @ cov_b)
-    if np.iscomplexobj(root):
-        root = root.real
-    distance = np.sum((mean_a - mean_b) ** 2) + np.trace(cov_a + cov_b - 2 * root)
+    # Tr (S_a S_b)^(1/2) = Tr (S_a^(1/2) S_b S_a^(1/2))^(1/2), a symmetric
+    # positive semi-definite form that stays exact for singular covariances
+    # (dead ReLU features).
+    values, vectors = np.linalg.eigh(cov_a)
+    root_a = (vectors * np.sqrt(np.clip(values, 0.0, None))) @ vectors.T
+    middle = np.linalg.eigvalsh(root_a @ cov_b @ root_a)
+    trace_root = np.sqrt(np.clip(middle, 0.0, None)).sum()
+    distance = (
+        np.sum((mean_a - mean_b) ** 2)
+        + np.trace(cov_a)
+        + np.trace(cov_b)
+        - 2.0 * trace_root
+    )
     return float(max(distance, 0.0))
 
 
