@@ -221,3 +221,22 @@ def test_gmm_on_an_export_without_one(tmp_path):
     assert sampler.latent_samplers == ["prior"]
     with pytest.raises(ValueError, match="no latent sampler.*Received: latent='gmm'"):
         sampler.sample(2, latent="gmm")
+
+
+def test_log_density_matches_scipy():
+    from scipy.stats import multivariate_normal
+
+    rng = np.random.default_rng(0)
+    means = rng.normal(size=(2, 3))
+    factors = np.tril(rng.normal(size=(2, 3, 3))) + 2 * np.eye(3)
+    weights = np.array([0.3, 0.7])
+    z = rng.normal(size=(5, 3))
+    expected = np.log(
+        sum(
+            w * multivariate_normal(m, f @ f.T).pdf(z)
+            for w, m, f in zip(weights, means, factors)
+        )
+    )
+    np.testing.assert_allclose(
+        mixture_math.log_density(z, weights, means, factors), expected, rtol=1e-10
+    )

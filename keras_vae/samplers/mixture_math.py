@@ -48,6 +48,32 @@ def draw(rng, weights, means, cholesky, count):
     return z.astype("float32")
 
 
+def log_density(z, weights, means, cholesky):
+    """Log-density of one mixture at each latent, in nats.
+
+    Args:
+        z: `(n, d)` latents.
+        weights, means, cholesky: the mixture (see `draw`).
+
+    Returns:
+        A float64 array `(n,)`: `log sum_k w_k N(z; mu_k, L_k L_k^T)`.
+    """
+    z = np.asarray(z, dtype="float64")
+    dimension = z.shape[1]
+    per_component = []
+    for weight, mean, factor in zip(weights, means, cholesky):
+        whitened = np.linalg.solve(factor, (z - mean).T)  # L^-1 (z - mu)
+        log_det = 2.0 * np.log(np.diag(factor)).sum()
+        per_component.append(
+            np.log(weight)
+            - 0.5 * (whitened**2).sum(axis=0)
+            - 0.5 * (log_det + dimension * np.log(2.0 * np.pi))
+        )
+    stacked = np.stack(per_component)
+    peak = stacked.max(axis=0)
+    return peak + np.log(np.exp(stacked - peak).sum(axis=0))
+
+
 def draw_latents(rng, mixtures, count, labels=None):
     """Draws `count` latents from a list of mixtures (one per class, or one).
 
