@@ -7,8 +7,8 @@ from keras_vae.evaluation.latent_statistics import continuity
 from keras_vae.evaluation.latent_statistics import posterior_statistics
 from keras_vae.evaluation.likelihood_bounds import elbo
 from keras_vae.evaluation.likelihood_bounds import importance_weighted_log_likelihood
-from keras_vae.evaluation.sample_quality import completeness
 from keras_vae.evaluation.sample_quality import label_accuracy
+from keras_vae.evaluation.sample_quality import sample_quality
 
 
 def evaluate_model(
@@ -28,8 +28,10 @@ def evaluate_model(
         images: test images.
         iwae_samples: int. k of the IWAE estimate (VAE only). Defaults to
             `1000`.
-        classifier: a classifier for `completeness` (and `label_accuracy`
-            of a conditional model), or `None` to skip them.
+        classifier: the reference classifier, for the sample measures
+            (`sample_quality`: completeness, Fréchet distance, precision,
+            recall; `label_accuracy` for a conditional model), or `None` to
+            skip them.
         seed: int. Defaults to `0`.
         continuity_pairs: int. Defaults to `100`.
         completeness_samples: int. Defaults to `1000`.
@@ -79,9 +81,10 @@ def evaluate_model(
         if conditional:
             scores = label_accuracy(model, classifier, seed=seed, latent=latent)
         else:
-            scores = completeness(
+            scores = sample_quality(
                 model,
                 classifier,
+                images,
                 num_samples=completeness_samples,
                 seed=seed,
                 latent=latent,

@@ -20,6 +20,21 @@ def _latents(model, count, seed, labels, latent):
     return model.latents(count, seed=seed, labels=labels, latent=latent)
 
 
+def _samples(model, count, seed, latent):
+    """Decoded samples, clipped to [0, 1]."""
+    z = _latents(model, count, seed, None, latent)
+    return np.clip(model.decode(z), 0.0, 1.0)
+
+
+def _confidence(classifier, images, threshold):
+    """Completeness (share of confident decisions) and mean confidence."""
+    confidence = classifier.predict(images, batch_size=500, verbose=0).max(axis=1)
+    return {
+        "completeness": float((confidence >= threshold).mean()),
+        "mean_confidence": float(confidence.mean()),
+    }
+
+
 def completeness(
     model, classifier, num_samples=1000, seed=0, threshold=0.9, latent="prior"
 ):
@@ -45,12 +60,9 @@ def completeness(
         A dict with `completeness` (in [0, 1]), `mean_confidence` and
         `num_samples`.
     """
-    z = _latents(model, num_samples, seed, None, latent)
-    images = np.clip(model.decode(z), 0.0, 1.0)
-    confidence = classifier.predict(images, batch_size=500, verbose=0).max(axis=1)
+    images = _samples(model, num_samples, seed, latent)
     return {
-        "completeness": float((confidence >= threshold).mean()),
-        "mean_confidence": float(confidence.mean()),
+        **_confidence(classifier, images, threshold),
         "num_samples": int(num_samples),
     }
 
@@ -198,16 +210,14 @@ def sample_quality(
         k: int. Neighbours of precision/recall. Defaults to `3`.
 
     Returns:
-        A dict with `completeness`, `frechet_distance`, `precision`,
-        `recall` and `num_samples`.
+        A dict with `completeness`, `mean_confidence`, `frechet_distance`,
+        `precision`, `recall` and `num_samples`.
     """
-    z = _latents(model, num_samples, seed, None, latent)
-    images = np.clip(model.decode(z), 0.0, 1.0)
-    probabilities = classifier.predict(images, batch_size=500, verbose=0)
+    images = _samples(model, num_samples, seed, latent)
     real = classifier_features(classifier, np.asarray(real_images)[:num_samples])
     generated = classifier_features(classifier, images)
     return {
-        "completeness": float((probabilities.max(axis=1) >= 0.9).mean()),
+        **_confidence(classifier, images, threshold=0.9),
         "frechet_distance": frechet_distance(real, generated),
         **precision_recall(real, generated, k=k),
         "num_samples": int(num_samples),
