@@ -61,7 +61,9 @@ def _cli(*args):
 
 
 def _saved_model(ctx, model):
-    path = ctx.tmp / f"{model.name}.keras"
+    # Named by class: Keras' automatic model names count the models made in
+    # the process, which would change the documented message.
+    path = ctx.tmp / f"{type(model).__name__.lower()}.keras"
     model.save(path)
     return path
 
