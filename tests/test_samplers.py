@@ -240,3 +240,14 @@ def test_log_density_matches_scipy():
     np.testing.assert_allclose(
         mixture_math.log_density(z, weights, means, factors), expected, rtol=1e-10
     )
+
+
+def test_fit_uses_a_seeded_subset_of_large_data(vae_with_mixture, mnist_small):
+    train, _ = mnist_small
+    with pytest.raises(ValueError, match=r"\(100\).*Received: num_components=101"):
+        vae_with_mixture.fit_latent_sampler(train, num_components=101, max_examples=100)
+    first = vae_with_mixture.fit_latent_sampler(train, 3, max_examples=200, seed=1)
+    first_means = first.mixtures()[0]["means"]
+    again = vae_with_mixture.fit_latent_sampler(train, 3, max_examples=200, seed=1)
+    np.testing.assert_array_equal(again.mixtures()[0]["means"], first_means)
+    vae_with_mixture.fit_latent_sampler(train, num_components=5, seed=0)  # restore
