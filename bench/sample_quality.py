@@ -1,0 +1,208 @@
+"""Benchmark of what the device draws: sample quality per latent sampler and
+export format, label accuracy of the conditional VAE, and CLI start-up.
+
+Trains the default MNIST model as `keras-vae train` does (MLP 784-512-16,
+Bernoulli, 30 epochs) and the conditional one (`--conditional`), then:
+- fits Gaussian mixtures with several component counts on the training
+  set's posterior means (fit time, completeness and Fréchet distance of
+  2,000 samples in Keras), to choose `keras-vae train`'s default;
+- exports every format and measures, for the prior and the mixture, drawn
+  on device by the TF-free `Sampler` (numpy + LiteRT or ONNX Runtime):
+  completeness, Fréchet distance and precision/recall (k = 3) on the
+  reference classifier's penultimate features against 2,000 test images,
+  plus each file's size and its largest and mean per-pixel error against
+  Keras on 1,000 prior latents;
+- for the conditional model: label accuracy (share of samples drawn for
+  class c that the reference classifier assigns to c with confidence
+  >= 0.9), mean and worst class, per sampler, in Keras and through the
+  TFLite and ONNX artifacts;
+- `keras-vae --help` and a bad argument: wall time of the command (median
+  of 5 runs).
+
+Usage:
+    python bench/sample_quality.py --json bench/results/sample_quality.json
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def _parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--components", default="10,25,50,100")
+    parser.add_argument("--samples", type=int, default=2000)
+    parser.add_argument("--json", default="bench/results/sample_quality.json")
+    parser.add_argument("--work-dir", default=None)
+    return parser.parse_args(argv)
+
+
+def _command_seconds(arguments, runs=5):
+    command = Path(sys.executable).parent / "keras-vae"
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([str(command), *arguments], capture_output=True, check=False)
+        times.append(time.perf_counter() - start)
+    return sorted(times)[len(times) // 2]
+
+
+def _train(work, conditional, epochs, latent_sampler):
+    from keras_vae.models.model_files import load_model_file
+    from keras_vae.models.vae import VAE
+    from keras_vae.training.config import TrainingConfig
+    from keras_vae.training.run import run_training
+
+    name = "conditional" if conditional else "default"
+    config = TrainingConfig(
+        epochs=epochs,
+        conditional=conditional,
+        latent_sampler=latent_sampler,
+        output_dir=str(work / name),
+    )
+    start = time.perf_counter()
+    summary = run_training(config, verbose=0)
+    seconds = time.perf_counter() - start
+    model = load_model_file(work / name / "model.keras", VAE)
+    return model, summary, seconds
+
+
+def _component_sweep(model, train_images, test_images, classifier, counts, samples):
+    from keras_vae import evaluation
+
+    rows = []
+    for count in counts:
+        start = time.perf_counter()
+        model.fit_latent_sampler(train_images, num_components=count, seed=0)
+        fit_seconds = time.perf_counter() - start
+        scores = evaluation.sample_quality(
+            model, classifier, test_images, samples, latent="gmm"
+        )
+        rows.append({"num_components": count, "fit_seconds": fit_seconds, **scores})
+        print("components", rows[-1], flush=True)
+    return rows
+
+
+def _format_table(model, export_dir, manifest, test_images, classifier, samples):
+    import numpy as np
+
+    from keras_vae import evaluation
+    from keras_vae_export import Sampler
+
+    rng = np.random.default_rng(0)
+    z = rng.standard_normal((1000, model.latent_dim), dtype=np.float32)
+    reference = model.decode(z)
+    rows = {}
+    sources = {"keras": model}
+    for name, artifact in manifest["artifacts"].items():
+        if artifact["runtime"] != "savedmodel":
+            sources[name] = Sampler(
+                export_dir, runtime=artifact["runtime"], format=name
+            )
+    for name, source in sources.items():
+        row = {}
+        if name != "keras":
+            error = np.abs(source.decode(z) - reference)
+            row.update(
+                {
+                    "size_bytes": manifest["artifacts"][name]["size_bytes"],
+                    "max_error": float(error.max()),
+                    "mean_error": float(error.mean()),
+                }
+            )
+        for latent in ("prior", "gmm"):
+            row[latent] = evaluation.sample_quality(
+                source, classifier, test_images, samples, latent=latent
+            )
+        rows[name] = row
+        print("format", name, row, flush=True)
+    return rows
+
+
+def _label_accuracy(model, export_dir, classifier):
+    from keras_vae import evaluation
+    from keras_vae_export import Sampler
+
+    rows = {}
+    sources = {"keras": model}
+    for runtime, format_name in (
+        ("tflite", "tflite"),
+        ("tflite", "tflite-w8"),
+        ("tflite", "tflite-w4"),
+        ("onnx", "onnx"),
+    ):
+        sources[format_name] = Sampler(export_dir, runtime=runtime, format=format_name)
+    for name, source in sources.items():
+        rows[name] = {
+            latent: evaluation.label_accuracy(source, classifier, latent=latent)
+            for latent in ("prior", "gmm")
+        }
+        print("labels", name, rows[name], flush=True)
+    return rows
+
+
+def main(argv=None):
+    args = _parse_args(argv)
+    from keras_vae import data
+    from keras_vae import evaluation
+    from keras_vae_export import export_decoder
+
+    counts = [int(c) for c in args.components.split(",")]
+    work = Path(args.work_dir or tempfile.mkdtemp(prefix="sample-quality-"))
+    train_images, _ = data.load_arrays("mnist", "train")
+    test_images, _ = data.load_arrays("mnist", "test")
+    test_images = test_images[: args.samples]
+    classifier = evaluation.reference_classifier()
+    results = {
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+        "cli_seconds": {
+            "help": _command_seconds(["--help"]),
+            "train --help": _command_seconds(["train", "--help"]),
+            "bad argument": _command_seconds(["train", "--latent-dim", "0"]),
+        },
+    }
+    print("cli", results["cli_seconds"], flush=True)
+
+    model, summary, seconds = _train(work, False, args.epochs, "prior")
+    results["default_model"] = {
+        "train_seconds": seconds,
+        "test_negative_elbo": summary["test_negative_elbo"],
+    }
+    results["components"] = _component_sweep(
+        model, train_images, test_images, classifier, counts, args.samples
+    )
+    best = min(results["components"], key=lambda r: r["frechet_distance"])
+    model.fit_latent_sampler(train_images, num_components=best["num_components"])
+    export_dir = work / "default" / "exported"
+    manifest = export_decoder(model, export_dir, overwrite=True)
+    results["chosen_components"] = best["num_components"]
+    results["formats"] = _format_table(
+        model, export_dir, manifest, test_images, classifier, args.samples
+    )
+
+    # CLI defaults: the mixtures `keras-vae train --conditional` fits.
+    cmodel, csummary, cseconds = _train(work, True, args.epochs, "gmm")
+    cexport = work / "conditional" / "exported"
+    export_decoder(cmodel, cexport, overwrite=True, formats="tflite,tflite-w8,"
+                   "tflite-w4,onnx")  # fmt: skip
+    results["conditional"] = {
+        "train_seconds": cseconds,
+        "test_negative_elbo": csummary["test_negative_elbo"],
+        "gmm_components_per_class": cmodel.latent_sampler.num_components,
+        "label_accuracy": _label_accuracy(cmodel, cexport, classifier),
+    }
+    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
+    print(f"wrote {args.json}")
+
+
+if __name__ == "__main__":
+    main()
