@@ -58,6 +58,33 @@ def _positive_float(text):
     return value
 
 
+def _image_size(text):
+    parts = text.lower().replace("x", ",").split(",")
+    try:
+        size = tuple(int(part) for part in parts)
+    except ValueError:
+        size = ()
+    if len(size) == 1:
+        size = size * 2
+    if len(size) != 2 or min(size) <= 0:
+        raise argparse.ArgumentTypeError(
+            f"must be N or HxW with positive integers. Received: {text!r}"
+        )
+    return size
+
+
+def _fraction(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(
+            f"must be a fraction in [0, 1). Received: {text!r}"
+        )
+    return value
+
+
 def _add_train_parser(subparsers):
     parser = subparsers.add_parser(
         "train",
@@ -72,12 +99,46 @@ def _add_train_parser(subparsers):
     parser.add_argument(
         "--dataset",
         default=default("dataset"),
-        help="tensorflow-datasets name (mnist works offline from data/mnist)",
+        help="tensorflow-datasets name (mnist works offline from data/mnist), "
+        "a folder of PNG/JPEG/BMP/GIF images (class subfolders give labels) or "
+        "a .npy/.npz file",
     )
     parser.add_argument(
         "--data-dir",
         default=None,
         help="folder of IDX files for mnist/fashion_mnist, else the tfds data dir",
+    )
+    parser.add_argument(
+        "--image-size",
+        type=_image_size,
+        default=default("image_size"),
+        help="resize images to N or HxW, keeping the aspect ratio by a centre "
+        "crop (needed when sizes differ)",
+    )
+    parser.add_argument(
+        "--channels",
+        type=int,
+        choices=(1, 3),
+        default=default("channels"),
+        help="convert images to grey (1) or colour (3) (needed when mixed)",
+    )
+    parser.add_argument(
+        "--validation-split",
+        type=_fraction,
+        default=default("validation_split"),
+        help="hold out this fraction of the training data (seeded by --seed) "
+        "for validation and the held-out ELBO; default: 0.1 for folders and "
+        "array files, the test split for named datasets",
+    )
+    parser.add_argument(
+        "--images-key",
+        default=default("images_key"),
+        help="the images' array in a .npz (default: the only one, or 'images')",
+    )
+    parser.add_argument(
+        "--labels-key",
+        default=default("labels_key"),
+        help="the labels' array in a .npz (default: 'labels' if present)",
     )
     parser.add_argument(
         "--architecture", choices=ARCHITECTURES, default=default("architecture")

@@ -1,6 +1,9 @@
-"""Image data for training: dataset names or arrays to batched `tf.data`.
+"""Image data for training: dataset names, image folders, array files or
+arrays to batched `tf.data`.
 
-Modules: `datasets` (names, arrays and `tf.data` pipelines) and `idx` (the
+Modules: `datasets` (sources, splits and `tf.data` pipelines),
+`image_folders` (folders of PNG/JPEG/BMP/GIF files), `array_files` (`.npy`
+and `.npz`), `image_shapes` (resizing and colour conversion) and `idx` (the
 IDX file reader behind offline MNIST).
 """
 
@@ -10,6 +13,7 @@ from keras_vae.data.datasets import default_idx_dir
 from keras_vae.data.datasets import load_arrays
 from keras_vae.data.datasets import load_dataset
 from keras_vae.data.datasets import read_idx_split
+from keras_vae.data.datasets import source_kind
 
 __all__ = [
     "IDX_DATASETS",
@@ -18,4 +22,5 @@ __all__ = [
     "load_arrays",
     "load_dataset",
     "read_idx_split",
+    "source_kind",
 ]

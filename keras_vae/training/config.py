@@ -7,6 +7,8 @@ without starting TensorFlow.
 
 import dataclasses
 
+DEFAULT_VALIDATION_SPLIT = 0.1
+
 
 @dataclasses.dataclass
 class TrainingConfig:
@@ -18,10 +20,22 @@ class TrainingConfig:
     (`latent_sampler="gmm"`; `"prior"` fits none). With `conditional=True`
     the model is a `ConditionalVAE` on the dataset's labels, with one
     mixture per class.
+
+    `dataset` is a tensorflow-datasets name, a folder of images or a
+    `.npy`/`.npz` file (see `keras_vae.data`). `validation_split=None` holds
+    out `DEFAULT_VALIDATION_SPLIT` of a folder or array file (seeded by
+    `seed`) for validation and the reported held-out ELBO, and uses a named
+    dataset's test split; a fraction holds out that share of the training
+    data for any source.
     """
 
     dataset: str = "mnist"
     data_dir: str | None = None
+    image_size: tuple[int, int] | None = None
+    channels: int | None = None
+    validation_split: float | None = None
+    images_key: str | None = None
+    labels_key: str | None = None
     architecture: str = "mlp"
     latent_dim: int = 16
     likelihood: str = "bernoulli"

@@ -37,6 +37,7 @@ from keras_vae.training.callbacks import KLWarmup
 from keras_vae.training.callbacks import RecordEpochTime
 from keras_vae.training.callbacks import SaveLastGoodModel
 from keras_vae.training.callbacks import StopOnNonFiniteLoss
+from keras_vae.training.config import DEFAULT_VALIDATION_SPLIT
 from keras_vae.training.defaults import fit_settings
 
 
@@ -69,7 +70,7 @@ def check_output_dir(path, option="--output-dir"):
     return path
 
 
-def _build_vae(config, example_shape, num_classes):
+def _build_vae(config, example_shape, num_classes, class_names=None):
     likelihood = (
         BernoulliLikelihood(binarize=config.binarize, seed=config.seed)
         if config.likelihood == "bernoulli"
@@ -78,9 +79,15 @@ def _build_vae(config, example_shape, num_classes):
     encoder, decoder = build_encoder_decoder(
         config.architecture, example_shape, config.latent_dim, num_classes=num_classes
     )
+    named = {"class_names": class_names} if num_classes and class_names else {}
     model_class = ConditionalVAE if num_classes else VAE
     vae = model_class(
-        encoder, decoder, likelihood=likelihood, beta=config.beta, seed=config.seed
+        encoder,
+        decoder,
+        likelihood=likelihood,
+        beta=config.beta,
+        seed=config.seed,
+        **named,
     )
     vae.compile(
         optimizer=keras.optimizers.Adam(config.learning_rate),
@@ -89,24 +96,37 @@ def _build_vae(config, example_shape, num_classes):
     return vae
 
 
+def validation_fraction(config):
+    """The held-out share of the training data, or `None` (a named
+    dataset's test split)."""
+    if config.validation_split is not None:
+        return config.validation_split or None
+    if data.source_kind(config.dataset) != "name":
+        return DEFAULT_VALIDATION_SPLIT
+    return None
+
+
 def _load_data(config):
-    """The train and test datasets, and the number of classes (`None` unless
-    the run is conditional)."""
-    train = data.load_dataset(
-        config.dataset,
-        split="train",
+    """The train and test (or held-out validation) datasets, the number of
+    classes (`None` unless the run is conditional) and the class names."""
+    fraction = validation_fraction(config)
+    common = dict(
         batch_size=config.batch_size,
-        seed=config.seed,
         data_dir=config.data_dir,
         with_labels=config.conditional,
+        image_size=config.image_size,
+        channels=config.channels,
+        validation_split=fraction,
+        split_seed=config.seed,
+        images_key=config.images_key,
+        labels_key=config.labels_key,
     )
+    train = data.load_dataset(config.dataset, split="train", seed=config.seed, **common)
     test = data.load_dataset(
         config.dataset,
-        split="test",
-        batch_size=config.batch_size,
+        split="validation" if fraction else "test",
         shuffle=False,
-        data_dir=config.data_dir,
-        with_labels=config.conditional,
+        **common,
     )
     first = next(iter(train))
     images = first[0] if config.conditional else first
@@ -115,8 +135,13 @@ def _load_data(config):
             f"The batch size is larger than the training set ({len(images)} "
             f"examples). Received: --batch-size={config.batch_size}"
         )
-    num_classes = _num_classes(config, train) if config.conditional else None
-    return train, test, num_classes
+    class_names = getattr(train, "class_names", None) if config.conditional else None
+    num_classes = None
+    if class_names:
+        num_classes = len(class_names)
+    elif config.conditional:
+        num_classes = _num_classes(config, train)
+    return train, test, num_classes, class_names
 
 
 def _num_classes(config, train):
@@ -177,10 +202,10 @@ def run_training(config, verbose="auto"):
     if config.deterministic:
         # Bit-identical reruns; TensorFlow then turns XLA off.
         tf.config.experimental.enable_op_determinism()
-    train, test, num_classes = _load_data(config)
+    train, test, num_classes, class_names = _load_data(config)
     image_spec = train.element_spec[0] if num_classes else train.element_spec
     example_shape = tuple(image_spec.shape[1:])
-    vae = _build_vae(config, example_shape, num_classes)
+    vae = _build_vae(config, example_shape, num_classes, class_names)
 
     checkpoints = output_dir / "checkpoints"
     backup_dir = checkpoints / "backup"
@@ -260,6 +285,11 @@ def _write_outputs(vae, test, output_dir, fields, rows, config):
         "test_negative_elbo": float(test_metrics["loss"]),
         "test_reconstruction_loss": float(test_metrics["reconstruction_loss"]),
         "test_kl_loss": float(test_metrics["kl_loss"]),
+        "evaluated_on": (
+            f"validation: {validation_fraction(config):g} of the training data"
+            if validation_fraction(config)
+            else "test split"
+        ),
         "epochs": len(rows),
         "seconds_per_epoch": sum(float(r["epoch_seconds"]) for r in rows)
         / max(1, len(rows)),
