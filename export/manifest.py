@@ -121,6 +121,18 @@ def write_manifest(export_dir, manifest):
     return path
 
 
+def _read_json(path, export_dir):
+    """Parses a JSON file of the export; any decoding failure is one
+    `ValueError` naming the file."""
+    try:
+        return json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
+        raise ValueError(
+            f"{path.name} is not valid JSON ({error}). Received: "
+            f"export_dir={str(export_dir)!r}"
+        ) from None
+
+
 def _fail(message, received):
     raise ValueError(f"{MANIFEST_NAME}: {message}. Received: {received}")
 
@@ -240,13 +252,7 @@ def read_manifest(export_dir):
             f"No {MANIFEST_NAME} in the export folder; export a model first "
             f"(keras-vae export). Received: export_dir={str(export_dir)!r}"
         )
-    try:
-        manifest = json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
-        raise ValueError(
-            f"{MANIFEST_NAME} is not valid JSON ({error}). Received: "
-            f"export_dir={str(export_dir)!r}"
-        ) from None
+    manifest = _read_json(path, export_dir)
     version = manifest.get("manifest_version") if isinstance(manifest, dict) else None
     if version not in READABLE_VERSIONS or isinstance(version, bool):
         raise ValueError(
@@ -307,13 +313,7 @@ def read_latent_sampler(export_dir, manifest, verify=True):
             f"{entry['file']} does not match its manifest entry (changed or "
             f"corrupt). Re-export it. Received: export_dir={str(export_dir)!r}"
         )
-    try:
-        description = json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
-        raise ValueError(
-            f"{entry['file']} is not valid JSON ({error}). Received: "
-            f"export_dir={str(export_dir)!r}"
-        ) from None
+    description = _read_json(path, export_dir)
     model = manifest["model"]
     return mixture_math.read_description(
         description, model["latent_dim"], model.get("num_classes")
