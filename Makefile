@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RUN_DIR ?= runs/demo
 EPOCHS ?= 30
 
-.PHONY: setup demo test lint format clean bench-export bench-train bench-quality notebooks browser-deps bench-browser
+.PHONY: setup demo test lint format clean bench-export bench-train bench-quality bench-samples notebooks browser-deps bench-browser
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ bench-train: setup
 
 bench-browser: setup browser-deps
 	$(BIN)/python bench/browser_benchmark.py --export-dir $(RUN_DIR)/exported --json bench/results/browser_benchmark.json
+
+bench-samples: setup
+	$(BIN)/python bench/sample_quality.py --json bench/results/sample_quality.json
 
 bench-quality: setup
 	$(BIN)/python bench/quality.py --runs wide:60,burda:60,default:60 --json bench/results/quality.json
