@@ -209,13 +209,16 @@ class LatentModel(keras.Model):
 
     def _unpack_batch(self, data):
         x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
+        self._refuse_sample_weight(sample_weight)
+        x = ops.cast(x, "float32")
+        return self.likelihood.prepare_batch(x), self._conditions_from_batch(y)
+
+    def _refuse_sample_weight(self, sample_weight):
         if sample_weight is not None:
             raise ValueError(
                 f"{type(self).__name__} does not support sample weights. "
                 "Received: sample_weight"
             )
-        x = ops.cast(x, "float32")
-        return self.likelihood.prepare_batch(x), self._conditions_from_batch(y)
 
     def _objective(self, reconstruction_loss):
         """Reconstruction NLL plus the `add_loss` terms, scaled for
@@ -290,6 +293,8 @@ class LatentModel(keras.Model):
         check_labels(f"{name} labels", np.asarray(first_labels), self.num_classes)
 
     def fit(self, x=None, y=None, *args, **kwargs):
+        # Keras drops `sample_weight` silently when `y` is None.
+        self._refuse_sample_weight(kwargs.get("sample_weight"))
         self._check_inputs("x", x, y)
         if isinstance(x, tf.data.Dataset):
             # A dataset is shuffled by its pipeline; `fit` would only warn.
@@ -302,6 +307,7 @@ class LatentModel(keras.Model):
         return super().fit(x, y, *args, **kwargs)
 
     def evaluate(self, x=None, y=None, *args, **kwargs):
+        self._refuse_sample_weight(kwargs.get("sample_weight"))
         self._check_inputs("x", x, y)
         return super().evaluate(x, y, *args, **kwargs)
 
