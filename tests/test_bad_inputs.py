@@ -23,6 +23,8 @@ from keras_vae_export.exporter import export_decoder
 from keras_vae_export.sampler import Sampler
 
 GOOD = np.full((4, 28, 28, 1), 0.5, "float32")
+GOOD_IMAGE = np.full((8, 8), 128, np.uint8)
+COLOUR_IMAGE = np.full((8, 8, 3), (200, 10, 10), np.uint8)
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "bad_inputs.md"
 TABLE_HEADER = "| bad input | error |\n|---|---|\n"
@@ -150,6 +152,63 @@ def _small_networks(latent_dim=2, decoder_latent_dim=None):
     )
 
 
+def _folder(c, files):
+    """A folder under `c.tmp` with `files`: {relative path: uint8 array or
+    bytes}."""
+    from tests.image_files import write_image
+
+    folder = c.tmp / "photos"
+    folder.mkdir(exist_ok=True)
+    for name, content in files.items():
+        if isinstance(content, bytes):
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_bytes(content)
+        else:
+            write_image(folder / name, content)
+    return folder
+
+
+def _load(source, **kwargs):
+    return lambda c: keras_vae.data.load_dataset(str(source(c)), **kwargs)
+
+
+def _truncated_png(c):
+    noise = np.random.default_rng(0).integers(0, 256, (32, 32), np.uint8)
+    folder = _folder(c, {"a.png": noise})
+    data = (folder / "a.png").read_bytes()
+    (folder / "b.png").write_bytes(data[: len(data) * 4 // 5])
+    return folder
+
+
+def _unreadable_folder(c):
+    import unittest.mock
+
+    folder = _folder(c, {"cats/a.png": GOOD_IMAGE, "cats/b.png": GOOD_IMAGE})
+    locked = folder / "dogs"
+    locked.mkdir()
+    locked.chmod(0)
+    if not os.access(locked, os.R_OK):  # root reads it anyway
+        return keras_vae.data.load_dataset(str(folder))
+    scandir = os.scandir
+
+    def refuse(path):
+        if str(path) == str(locked):
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path)
+
+    with unittest.mock.patch("keras_vae.data.image_folders.os.scandir", refuse):
+        return keras_vae.data.load_dataset(str(folder))
+
+
+def _array_file(c, name, **arrays):
+    path = c.tmp / name
+    if name.endswith(".npy"):
+        np.save(path, arrays["images"], allow_pickle=True)
+    else:
+        np.savez(path, **arrays)
+    return path
+
+
 # (kind of bad input, what the message must say, how to trigger it)
 CATALOGUE = [
     # Data given to the model or the data module.
@@ -198,6 +257,81 @@ CATALOGUE = [
         ),
     ),
     ("missing IDX file", "has no t10k-images", _missing_idx_file),
+    # Image folders and array files.
+    ("empty image folder", "folder is empty", _load(lambda c: _folder(c, {}))),
+    (
+        "folder without images",
+        r"holds no PNG, JPEG, BMP, GIF images \(such as 'notes.txt'\)",
+        _load(lambda c: _folder(c, {"notes.txt": b"hello"})),
+    ),
+    (
+        "truncated image",
+        r"Cannot read the image file 'b.png' .*Received: file=",
+        _load(_truncated_png),
+    ),
+    (
+        "not an image despite its extension",
+        r"Cannot read the image file 'fake.jpg'",
+        _load(lambda c: _folder(c, {"a.png": GOOD_IMAGE, "fake.jpg": b"%PDF-1.4"})),
+    ),
+    (
+        "images of different sizes",
+        r"mixes image sizes: 'a.png' is \(8, 8\), 'b.png' is \(8, 9\).*--image-size",
+        _load(
+            lambda c: _folder(
+                c, {"a.png": GOOD_IMAGE, "b.png": np.full((8, 9), 128, np.uint8)}
+            )
+        ),
+    ),
+    (
+        "grey mixed with colour",
+        r"'a.png' is grey, 'b.png' is colour.*--channels",
+        _load(lambda c: _folder(c, {"a.png": GOOD_IMAGE, "b.png": COLOUR_IMAGE})),
+    ),
+    (
+        "class folder with one image",
+        "The class folder 'dogs' holds one image",
+        _load(
+            lambda c: _folder(
+                c,
+                {
+                    "cats/a.png": GOOD_IMAGE,
+                    "cats/b.png": GOOD_IMAGE,
+                    "dogs/c.png": GOOD_IMAGE,
+                },
+            )
+        ),  # fmt: skip
+    ),
+    (
+        "unreadable folder",
+        r"Cannot read the folder .*Permission denied",
+        _unreadable_folder,
+    ),
+    (
+        ".npz without the named key",
+        r"has no array named 'pixels'; its arrays are \['images'\]",
+        _load(lambda c: _array_file(c, "a.npz", images=GOOD), images_key="pixels"),
+    ),
+    (
+        "object array file",
+        "holds an object array",
+        _load(lambda c: _array_file(c, "a.npy", images=np.array([None, 1]))),
+    ),
+    (
+        "string array file",
+        "Received: images.dtype=<U1",
+        _load(lambda c: _array_file(c, "a.npz", images=np.array([["a", "b"]]))),
+    ),
+    (
+        "1-D array file",
+        r"Received: images.shape=\(5,\)",
+        _load(lambda c: _array_file(c, "a.npy", images=np.zeros(5, np.uint8))),
+    ),
+    (
+        "label count differs from images",
+        r"holds 4 images but 3 labels",
+        _load(lambda c: _array_file(c, "a.npz", images=GOOD, labels=np.arange(3))),
+    ),
     # Model arguments.
     (
         "latent_dim <= 0",

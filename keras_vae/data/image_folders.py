@@ -67,8 +67,9 @@ class ImageFolder:
         for path, value in zip(self.paths, values):
             if value != first:
                 show = {1: "grey", 3: "colour"} if what == "colour" else {}
+                mixes = "grey and colour images" if show else f"image {what}s"
                 raise ValueError(
-                    f"The folder mixes images of different {what}: "
+                    f"The folder mixes {mixes}: "
                     f"{self._relative(self.paths[0])} is "
                     f"{show.get(first, first)}, {self._relative(path)} is "
                     f"{show.get(value, value)}. Pass {argument} ({option}) to "
