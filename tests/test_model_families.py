@@ -42,6 +42,13 @@ def _vae(likelihood="bernoulli", architecture="mlp"):
     return make
 
 
+def _iwae_vae():
+    encoder, decoder = small_encoder_decoder("mlp", SHAPE, 3)
+    return keras_vae.VAE(
+        encoder, decoder, objective="iwae", importance_samples=3, seed=0
+    )
+
+
 def _autoencoder():
     encoder, decoder = small_encoder_decoder("mlp", SHAPE, 3, variational=False)
     return keras_vae.Autoencoder(encoder, decoder)
@@ -63,6 +70,7 @@ FAMILIES = {
     ),
     "vae_continuous_bernoulli": (_vae("continuous_bernoulli"), False, True),
     "vae_test_defined_likelihood": (_vae(LaplaceLikelihood), False, True),
+    "vae_iwae_dreg": (_iwae_vae, False, True),
     "autoencoder": (_autoencoder, False, False),
     "conditional_vae": (_conditional_vae, True, True),
 }
