@@ -12,6 +12,7 @@ from pathlib import Path
 
 from keras_vae import likelihoods
 from keras_vae.models.architectures import ARCHITECTURES
+from keras_vae.models.objectives import OBJECTIVES
 from keras_vae.samplers import LATENT_SAMPLERS
 from keras_vae.training.config import default
 from keras_vae_export.formats import FORMATS
@@ -185,6 +186,25 @@ def _add_train_parser(subparsers):
         type=_non_negative_int,
         default=default("warmup_epochs"),
         help="epochs of linear KL warm-up from 0 to beta",
+    )
+    parser.add_argument(
+        "--objective",
+        choices=OBJECTIVES,
+        default=default("objective"),
+        help="elbo, or iwae: the importance-weighted bound (Burda et al. 2016)",
+    )
+    parser.add_argument(
+        "--importance-samples",
+        type=_positive_int,
+        default=default("importance_samples"),
+        help="k, latents per example of --objective iwae",
+    )
+    parser.add_argument(
+        "--no-dreg",
+        dest="dreg",
+        action="store_false",
+        help="plain IWAE encoder gradients instead of doubly reparameterised "
+        "ones (--objective iwae)",
     )
     parser.add_argument("--epochs", type=_positive_int, default=default("epochs"))
     parser.add_argument(

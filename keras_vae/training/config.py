@@ -27,6 +27,10 @@ class TrainingConfig:
     `seed`) for validation and the reported held-out ELBO, and uses a named
     dataset's test split; a fraction holds out that share of the training
     data for any source.
+
+    `objective="iwae"` trains on the importance-weighted bound with
+    `importance_samples` latents per example (DReG encoder gradients unless
+    `dreg=False`); both are ignored for the ELBO.
     """
 
     dataset: str = "mnist"
@@ -45,6 +49,9 @@ class TrainingConfig:
     gmm_components: int = 50
     beta: float = 1.0
     warmup_epochs: int = 0
+    objective: str = "elbo"
+    importance_samples: int = 5
+    dreg: bool = True
     epochs: int = 30
     batch_size: int = 128
     learning_rate: float = 1e-3
