@@ -57,7 +57,7 @@ BOUNDS = {
     "tflite-fp16": ("tflite", 5e-3, None),
     "tflite-int8": ("tflite", 0.25, 5e-3),
     "tflite-w8": ("tflite", 0.05, 5e-3),
-    "tflite-w4": ("tflite", 0.25, 0.02),
+    "tflite-w4": ("tflite", 0.25, 0.05),
     "onnx": ("onnx", 1e-5, None),
 }
 
