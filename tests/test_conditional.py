@@ -250,11 +250,15 @@ def test_unconditional_export_refuses_labels(tmp_path):
 
 # ------------------------------------------------------------ command line
 @pytest.mark.slow
-def test_command_line_conditional_workflow(tiny_idx_dir, tmp_path, capsys):
+def test_command_line_conditional_workflow(tiny_idx_dir, tmp_path, capsys, monkeypatch):
+    # evaluate trains its reference classifier on --data-dir: keep it out of
+    # the shared cache.
+    monkeypatch.setenv("KERAS_VAE_CACHE", str(tmp_path / "cache"))
     run_dir = tmp_path / "run"
-    assert main(["train", "--conditional", "--data-dir", str(tiny_idx_dir),
-                 "--epochs", "1", "--batch-size", "64", "--latent-dim", "4",
-                 "--gmm-components", "2", "--output-dir", str(run_dir)]) == 0  # fmt: skip
+    train = ["train", "--conditional", "--data-dir", str(tiny_idx_dir),
+             "--epochs", "1", "--batch-size", "64", "--latent-dim", "4",
+             "--gmm-components", "2", "--output-dir", str(run_dir)]  # fmt: skip
+    assert main(train) == 0
     model = keras.saving.load_model(run_dir / "model.keras", safe_mode=True)
     assert isinstance(model, keras_vae.ConditionalVAE) and model.num_classes == 10
     assert model.latent_sampler.num_mixtures == 10
@@ -273,6 +277,15 @@ def test_command_line_conditional_workflow(tiny_idx_dir, tmp_path, capsys):
                  "--out", str(bad)]) == 2  # fmt: skip
     assert "Received: labels=12" in capsys.readouterr().err
     assert not bad.exists()
+    report_path = tmp_path / "report.json"
+    assert main(["evaluate", str(run_dir / "model.keras"), "--data-dir",
+                 str(tiny_idx_dir), "--max-examples", "32", "--iwae-samples", "4",
+                 "--json", str(report_path)]) == 0  # fmt: skip
+    report = json.loads(report_path.read_text())
+    assert report["model"] == "ConditionalVAE"
+    assert len(report["label_accuracy_per_class"]) == 10
+    assert 0.0 <= report["label_accuracy_gmm"] <= 1.0
+    assert report["test_nll_iwae"] <= report["negative_elbo"] + 5.0
 
 
 def test_conditional_training_needs_labels(tiny_idx_dir, tmp_path, monkeypatch):
