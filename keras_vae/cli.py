@@ -86,17 +86,8 @@ def _fraction(text):
     return value
 
 
-def _add_train_parser(subparsers):
-    parser = subparsers.add_parser(
-        "train",
-        help="train a VAE with model.fit and write the model and pictures",
-        description=(
-            "Train a VAE on a dataset with model.fit. Writes model.keras, "
-            "history.csv, metrics.json, reconstructions.png and samples.png "
-            "to the output folder once training has finished."
-        ),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
+def _add_data_arguments(parser):
+    """The options that say which images to read (train and evaluate)."""
     parser.add_argument(
         "--dataset",
         default=default("dataset"),
@@ -127,9 +118,10 @@ def _add_train_parser(subparsers):
         "--validation-split",
         type=_fraction,
         default=default("validation_split"),
-        help="hold out this fraction of the training data (seeded by --seed) "
-        "for validation and the held-out ELBO; default: 0.1 for folders and "
-        "array files, the test split for named datasets",
+        help="hold out this fraction of the training data (seeded by --seed; "
+        "evaluate with training's seed) for validation and the held-out ELBO; "
+        "default: 0.1 for folders and array files, the test split for named "
+        "datasets",
     )
     parser.add_argument(
         "--images-key",
@@ -141,6 +133,20 @@ def _add_train_parser(subparsers):
         default=default("labels_key"),
         help="the labels' array in a .npz (default: 'labels' if present)",
     )
+
+
+def _add_train_parser(subparsers):
+    parser = subparsers.add_parser(
+        "train",
+        help="train a VAE with model.fit and write the model and pictures",
+        description=(
+            "Train a VAE on a dataset with model.fit. Writes model.keras, "
+            "history.csv, metrics.json, reconstructions.png and samples.png "
+            "to the output folder once training has finished."
+        ),
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    _add_data_arguments(parser)
     parser.add_argument(
         "--architecture", choices=ARCHITECTURES, default=default("architecture")
     )
@@ -294,8 +300,7 @@ def _add_evaluate_parser(subparsers):
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     parser.add_argument("model", help="the .keras file of a VAE or Autoencoder")
-    parser.add_argument("--dataset", default=default("dataset"))
-    parser.add_argument("--data-dir", default=None)
+    _add_data_arguments(parser)
     parser.add_argument(
         "--iwae-samples", type=_positive_int, default=1000, help="k of the IWAE bound"
     )
@@ -391,11 +396,23 @@ def evaluate_command(args):
     from keras_vae.file_io import write_text_atomic
     from keras_vae.models.latent_model import LatentModel
     from keras_vae.models.model_files import load_model_file
+    from keras_vae.training.run import validation_fraction
 
     if args.json is not None and Path(args.json).is_dir():
         raise ValueError(f"--json must be a file path. Received: --json={args.json}")
     model = load_model_file(args.model, LatentModel)
-    images, labels = data.load_arrays(args.dataset, "test", data_dir=args.data_dir)
+    fraction = validation_fraction(args)
+    images, labels = data.load_arrays(
+        args.dataset,
+        "validation" if fraction else "test",
+        data_dir=args.data_dir,
+        image_size=args.image_size,
+        channels=args.channels,
+        validation_split=fraction,
+        split_seed=args.seed,
+        images_key=args.images_key,
+        labels_key=args.labels_key,
+    )
     images, labels = images[: args.max_examples], labels[: args.max_examples]
     if model.num_classes is None:
         labels = None

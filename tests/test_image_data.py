@@ -185,6 +185,18 @@ def test_colour_folder_trains_with_both_architectures(tmp_path, architecture):
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["evaluated_on"] == "validation: 0.1 of the training data"
     assert np.isfinite(metrics["test_negative_elbo"])
+    # evaluate reads the same held-out images (same --seed, same split).
+    report = tmp_path / "report.json"
+    code = main(["evaluate", str(out / "model.keras"), "--dataset",
+                 str(tmp_path / "f"), "--image-size", "10x14", "--iwae-samples",
+                 "4", "--json", str(report)])  # fmt: skip
+    assert code == 0
+    evaluated = json.loads(report.read_text())
+    held_out, _ = keras_vae.data.load_arrays(
+        str(tmp_path / "f"), "validation", image_size=(10, 14),
+        validation_split=0.1, split_seed=0,
+    )  # fmt: skip
+    assert 0 < evaluated["examples"] == len(held_out) < 24
 
 
 @pytest.mark.slow
