@@ -147,6 +147,24 @@ def write_site(export_dir, site_dir, overwrite=False):
             "The site folder exists; pass --overwrite to replace it. Received: "
             f"site_dir={str(site_dir)!r}"
         )
+    export_root = Path(export_dir).resolve()
+    if site_dir.resolve() == export_root or export_root.is_relative_to(
+        site_dir.resolve()
+    ):
+        raise ValueError(
+            "The site folder must not be or hold the export folder. Received: "
+            f"site_dir={str(site_dir)!r}"
+        )
+    if site_dir.exists() and any(site_dir.iterdir()):
+        if (
+            not (site_dir / "index.html").is_file()
+            or not (site_dir / EXPORT_PREFIX / MANIFEST_NAME).is_file()
+        ):
+            raise ValueError(
+                "--overwrite replaces only a folder written by `keras-vae web` "
+                "(with index.html and export/manifest.json) or an empty one. "
+                f"Received: site_dir={str(site_dir)!r}"
+            )
     files = site_files(export_dir)
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".site-", dir=site_dir.parent))

@@ -250,6 +250,14 @@ def test_web_writes_a_self_contained_folder(export_dir, tmp_path, capsys):
     assert main(["web", str(export_dir), str(site)]) == 2
     assert "pass --overwrite" in capsys.readouterr().err
     assert main(["web", str(export_dir), str(site), "--overwrite"]) == 0
+    other = tmp_path / "other"
+    (other / "notes").mkdir(parents=True)
+    assert main(["web", str(export_dir), str(other), "--overwrite"]) == 2
+    assert "replaces only a folder written by" in capsys.readouterr().err
+    assert (other / "notes").is_dir()
+    assert main(["web", str(export_dir), str(export_dir.parent), "--overwrite"]) == 2
+    assert "must not be or hold the export folder" in capsys.readouterr().err
+    assert (export_dir / "manifest.json").is_file()
 
 
 def test_the_shipped_runtime_is_the_pinned_npm_release():
