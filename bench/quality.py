@@ -12,9 +12,21 @@ Configurations:
 - wide:    784-512-512-50 MLP, ReLU;
 - default: keras-vae's default 784-512-16 MLP, ReLU.
 
+A run is `config:minutes` (the ELBO) or `config+objective:minutes`, with an
+objective of `OBJECTIVES`: `iwae5`, `iwae50` (importance-weighted training
+with k = 5 or 50, plain IWAE gradients) and `iwae5-dreg`, `iwae50-dreg`
+(doubly reparameterised encoder gradients). The budget is checked after
+every step and the learning rate decays every step, so a run with long
+epochs (k = 50) stops on time.
+
 Usage:
     python bench/quality.py --runs wide:40,burda:8,default:5 \
         --json bench/results/quality.json
+    python bench/quality.py --runs wide+iwae50-dreg:60,wide+iwae5-dreg:60
+    # a smoke run: minutes of training on a subset, written elsewhere
+    python bench/quality.py --runs wide:0.5,wide+iwae5:0.5 \
+        --train-examples 6000 --test-examples 500 --iwae-samples 500 \
+        --json bench/results/quality_smoke.json
 """
 
 import argparse
@@ -29,14 +41,36 @@ CONFIGS = {
     "wide": {"hidden_units": (512, 512), "activation": "relu", "latent_dim": 50},
     "default": {"hidden_units": (512,), "activation": "relu", "latent_dim": 16},
 }
+OBJECTIVES = {
+    "elbo": {},
+    **{
+        f"iwae{k}{'-dreg' if dreg else ''}": {
+            "objective": "iwae",
+            "importance_samples": k,
+            "dreg": dreg,
+        }
+        for k in (5, 50)
+        for dreg in (False, True)
+    },
+}
+DEFAULT_RUNS = ",".join(
+    ["wide:60", "burda:60", "default:60"]
+    + [f"wide+{name}:60" for name in OBJECTIVES if name != "elbo"]
+)
 
 
 def _parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--runs",
-        default="wide:60,burda:60,default:60",
-        help="comma-separated config:minutes",
+        default=DEFAULT_RUNS,
+        help="comma-separated config:minutes or config+objective:minutes",
+    )
+    parser.add_argument(
+        "--train-examples",
+        type=int,
+        default=60000,
+        help="training images (fewer only for smoke runs)",
     )
     parser.add_argument("--iwae-samples", type=int, default=5000)
     parser.add_argument("--test-examples", type=int, default=10000)
@@ -46,6 +80,19 @@ def _parse_args(argv):
     return parser.parse_args(argv)
 
 
+def parse_run(name):
+    """`config` or `config+objective` as (config, objective arguments)."""
+    config, _, objective = name.partition("+")
+    objective = objective or "elbo"
+    if config not in CONFIGS or objective not in OBJECTIVES:
+        raise ValueError(
+            f"Unknown run. Expected config[+objective] with a config of "
+            f"{sorted(CONFIGS)} and an objective of {sorted(OBJECTIVES)}. "
+            f"Received: run={name!r}"
+        )
+    return CONFIGS[config], OBJECTIVES[objective]
+
+
 def train_and_measure(name, minutes, args):
     import keras
 
@@ -53,12 +100,13 @@ def train_and_measure(name, minutes, args):
     from keras_vae import evaluation
     from keras_vae.training.defaults import fit_settings
 
-    config = CONFIGS[name]
+    config, objective = parse_run(name)
     keras.utils.set_random_seed(args.seed)
     images, _ = keras_vae.data.read_idx_split(
         keras_vae.data.default_idx_dir("mnist"), "train"
     )
     test_x, _ = keras_vae.data.load_arrays("mnist", "test")
+    images = images[: args.train_examples]
     test_x = test_x[: args.test_examples]
     train = keras_vae.data.load_dataset(images, batch_size=args.batch_size, seed=0)
     encoder = keras_vae.build_mlp_encoder(
@@ -78,6 +126,7 @@ def train_and_measure(name, minutes, args):
         decoder,
         likelihood=keras_vae.BernoulliLikelihood(binarize=True, seed=args.seed),
         seed=args.seed,
+        **objective,
     )
     vae.compile(optimizer=keras.optimizers.Adam(1e-3), **fit_settings("mlp")["compile"])
     budget = minutes * 60.0
@@ -86,17 +135,19 @@ def train_and_measure(name, minutes, args):
         def on_train_begin(self, logs=None):
             self.start = time.perf_counter()
 
-        def on_epoch_begin(self, epoch, logs=None):
+        def on_train_batch_begin(self, batch, logs=None):
             fraction = min(1.0, (time.perf_counter() - self.start) / budget)
             self.model.optimizer.learning_rate.assign(1e-3 * 0.1**fraction)
 
-        def on_epoch_end(self, epoch, logs=None):
+        def on_train_batch_end(self, batch, logs=None):
             if time.perf_counter() - self.start >= budget:
                 self.model.stop_training = True
 
     start = time.perf_counter()
     history = vae.fit(train, epochs=100_000, verbose=0, callbacks=[TimeBudget()])
     train_seconds = time.perf_counter() - start
+    steps = int(vae.optimizer.iterations.numpy())
+    final = {key: values[-1] for key, values in history.history.items()}
     start = time.perf_counter()
     estimates = evaluation.importance_weighted_log_likelihood(
         vae, test_x, num_samples=args.iwae_samples, seed=args.seed
@@ -108,10 +159,19 @@ def train_and_measure(name, minutes, args):
         "architecture": {
             k: list(v) if isinstance(v, tuple) else v for k, v in config.items()
         },  # fmt: skip
+        "objective": objective.get("objective", "elbo"),
+        "importance_samples": objective.get("importance_samples", 1),
+        "dreg": objective.get("dreg", False),
         "budget_minutes": minutes,
         "train_seconds": train_seconds,
+        "train_examples": len(images),
+        "batch_size": args.batch_size,
         "epochs": len(history.epoch),
-        "final_train_negative_elbo": history.history["loss"][-1],
+        "steps": steps,
+        "seconds_per_step": train_seconds / max(1, steps),
+        # The last epoch's mean (the last epoch may be cut by the budget).
+        "final_train_negative_elbo": final.get("negative_elbo", final["loss"]),
+        "final_train_negative_bound": final["loss"],
         "test_examples": len(test_x),
         "iwae_samples": args.iwae_samples,
         "test_nll_iwae": float(-estimates.mean()),
@@ -147,7 +207,8 @@ def main(argv=None):
             f"{name}: {result['epochs']} epochs in {result['train_seconds'] / 60:.1f}"
             f" min; test NLL (IWAE k={args.iwae_samples}) "
             f"{result['test_nll_iwae']:.2f} nats; -ELBO "
-            f"{result['test_negative_elbo']:.2f}",
+            f"{result['test_negative_elbo']:.2f}; active units "
+            f"{result['active_units']}",
             flush=True,
         )
     return 0
