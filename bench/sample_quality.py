@@ -166,6 +166,7 @@ def main(argv=None):
     from keras_vae import evaluation
     from keras_vae.training.config import default
     from keras_vae_export import export_decoder
+    from keras_vae_export.formats import FORMATS
 
     counts = [int(c) for c in args.components.split(",")]
     work = Path(args.work_dir or tempfile.mkdtemp(prefix="sample-quality-"))
@@ -195,7 +196,7 @@ def main(argv=None):
     chosen = default("gmm_components")
     model.fit_latent_sampler(train_images, num_components=chosen)
     export_dir = work / "default" / "exported"
-    manifest = export_decoder(model, export_dir, overwrite=True)
+    manifest = export_decoder(model, export_dir, formats=list(FORMATS), overwrite=True)
     results["chosen_components"] = chosen
     results["formats"] = _format_table(
         model, export_dir, manifest, test_images, classifier, args.samples

