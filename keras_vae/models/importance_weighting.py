@@ -16,6 +16,15 @@ falls as k grows (Rainforth et al. 2018). With a KL weight `lam` (warm-up
 or beta) inside the weights, `log w_i = log p(x | z_i) + lam * (log p(z_i)
 - log q(z_i | x))`, the same derivation gives the factor
 `(1 - lam) + lam * w~_i` instead of `w~_i`; both are unbiased.
+
+DReG is `VAE`'s default, by measurement (bench/iwae_dreg.py and a smoke
+run of bench/quality.py, 784-512-512-50 MLP, binarised MNIST, 2 shared
+CPU cores; short runs, one seed): at equal steps the test NLL (k = 1000,
+500 images) was 146.1 vs 148.3 nats after 150 steps with k = 5 and 185.1
+vs 185.5 after 40 steps with k = 50, and the encoder gradient's median
+signal-to-noise ratio 0.30 vs 0.27 (k = 5) and 0.38 vs 0.17 (k = 50); in
+45 s of training each, 145.6 vs 171.3 nats (k = 5) and 183.9 vs 196.8
+(k = 50). Its cost per step was within the noise of the shared machine.
 """
 
 import math
