@@ -9,7 +9,7 @@ they are multiplied by `max(1, max |mean|)`:
 | savedmodel, tflite, onnx (float32) | 1e-5 | - |
 | tflite-fp16 (float16 weights) | 5e-3 | - |
 | tflite-int8 (dynamic range) | 0.25 | 5e-3 |
-| tflite-w8 (int8 weights only) | 0.05 | 5e-3 |
+| tflite-w8 (int8 weights only) | 0.25 | 5e-3 |
 | tflite-w4 (int4 weights only; not exported by default) | 1 (none) | 0.05 |
 
 Dynamic-range int8 also quantises each row of activations to 8 bits at run
@@ -22,7 +22,10 @@ conversion still fails both.
 The weight-only formats (`tflite-w8`, `tflite-w4`) come from Google's
 `ai-edge-quantizer` (recipes the TF converter lacks): int8 or int4 weights,
 float32 activations, so no run-time activation quantisation moves pixels;
-the error is the weights' rounding alone. Int4 rounding is coarse enough
+the error is the weights' rounding alone. That alone still moves single
+pixels near the sigmoid's middle (int8: largest error 0.09, mean 0.0013 on
+1,000 prior samples of the default MNIST decoder), so `tflite-w8` has the
+dynamic-range bounds. Int4 rounding is coarse enough
 to flip single pixels near the sigmoid's middle on the default MNIST decoder
 (largest error 0.95, mean 0.024), so `tflite-w4` bounds only the mean error
 and is exported only when asked for (`formats="...,tflite-w4"`).
@@ -101,7 +104,7 @@ FORMATS = {
             "tflite-w8",
             "decoder_int8_weights.tflite",
             "tflite",
-            0.05,
+            0.25,
             "LiteRT with int8 weights, float activations (ai-edge-quantizer)",
             mean_error=5e-3,
             variant="int8-weights",

@@ -21,7 +21,7 @@ EXPORT_BOUNDS = {
     "tflite": 1e-5,
     "tflite-fp16": 5e-3,
     "tflite-int8": 0.25,
-    "tflite-w8": 0.05,
+    "tflite-w8": 0.25,
     "tflite-w4": 0.25,
     "onnx": 1e-5,
 }

@@ -58,7 +58,7 @@ BOUNDS = {
     "tflite": ("tflite", 1e-5, None),
     "tflite-fp16": ("tflite", 5e-3, None),
     "tflite-int8": ("tflite", 0.25, 5e-3),
-    "tflite-w8": ("tflite", 0.05, 5e-3),
+    "tflite-w8": ("tflite", 0.25, 5e-3),
     "tflite-w4": ("tflite", 1.0, 0.05),
     "onnx": ("onnx", 1e-5, None),
 }
