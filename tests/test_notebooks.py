@@ -11,13 +11,14 @@ NAMES = sorted(p.name for p in NOTEBOOKS.glob("*.ipynb"))
 
 
 def test_the_course_notebooks_are_all_here():
-    assert NAMES[:6] == [
+    assert NAMES[:7] == [
         "01_autoencoder.ipynb",
         "02_vae.ipynb",
         "03_kl_ablation.ipynb",
         "04_export_and_sampling.ipynb",
         "05_conditional.ipynb",
         "06_latent_samplers.ipynb",
+        "07_importance_weighted.ipynb",
     ]
 
 
