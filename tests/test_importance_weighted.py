@@ -271,3 +271,46 @@ def test_mirrored_strategy_scales_the_iwae_objective():
         wrong = results[f"{dreg}_single_double_step"]
         wrong_gap = np.abs(np.subtract(wrong["weights"], single["weights"])).max()
         assert wrong_gap > 1e-3 and wrong_gap > 100 * gap, (dreg, wrong_gap, gap)
+
+
+def test_dreg_keeps_the_networks_regularisers():
+    x = ops.convert_to_tensor(_images(4))
+    epsilon = np.random.default_rng(7).standard_normal((3, 4, 2)).astype("float32")
+
+    def vae(regularizer):
+        keras.utils.set_random_seed(0)
+        inputs = keras.Input(SHAPE)
+        hidden = keras.layers.Dense(8, kernel_regularizer=regularizer)(
+            keras.layers.Flatten()(inputs)
+        )
+        encoder = keras.Model(
+            inputs,
+            [
+                keras.layers.Dense(2, name="z_mean")(hidden),
+                keras.layers.Dense(2)(hidden),
+            ],
+        )
+        decoder = small_encoder_decoder("mlp", SHAPE, 2)[1]
+        return keras_vae.VAE(encoder, decoder, objective="iwae", importance_samples=3)
+
+    plain, penalised = vae(None), vae(keras.regularizers.L2(0.5))
+
+    def dreg_gradients(model):
+        with tf.GradientTape(persistent=True) as tape:
+            objective, _, z, log_weights = model._importance_weighted_terms(
+                x, [], training=True, epsilon=epsilon
+            )
+            penalty = [ops.sum(loss) for loss in model.encoder.losses]
+        return model._dreg_gradients(tape, objective, penalty, z, log_weights)
+
+    kernel = penalised.encoder.layers[2].kernel
+    without, with_penalty = dreg_gradients(plain), dreg_gradients(penalised)
+    index = [id(v) for v in penalised.trainable_variables].index(id(kernel))
+    np.testing.assert_allclose(
+        with_penalty[index], without[index] + 2 * 0.5 * np.asarray(kernel), rtol=1e-5
+    )
+    # And `fit` takes that path: the penalty lowers the kernel's norm.
+    penalised.compile(optimizer=keras.optimizers.SGD(0.1))
+    before = float(ops.sum(kernel**2))
+    penalised.fit(_images(16), epochs=3, batch_size=8, verbose=0)
+    assert float(ops.sum(kernel**2)) < 0.8 * before

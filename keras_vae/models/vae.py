@@ -274,7 +274,8 @@ class VAE(SavesSeedState, LatentModel):
         encoder_gradients = tape.gradient(
             [z] + encoder_penalty,
             encoder_variables,
-            output_gradients=[factor * z_gradient] + [None] * len(encoder_penalty),
+            output_gradients=[factor * z_gradient]
+            + [ops.ones_like(penalty) for penalty in encoder_penalty],
         )
         by_id = {id(v): g for v, g in zip(others, other_gradients)}
         by_id.update({id(v): g for v, g in zip(encoder_variables, encoder_gradients)})
