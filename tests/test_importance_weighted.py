@@ -314,3 +314,34 @@ def test_dreg_keeps_the_networks_regularisers():
     before = float(ops.sum(kernel**2))
     penalised.fit(_images(16), epochs=3, batch_size=8, verbose=0)
     assert float(ops.sum(kernel**2)) < 0.8 * before
+
+
+@pytest.mark.parametrize("conditional", [False, True])
+def test_log_weights_match_the_evaluation_module(conditional):
+    """The training objective's log weights against the independent ones
+    of `keras_vae.evaluation` (which tile the labels their own way)."""
+    from keras_vae.evaluation.likelihood_bounds import _log_weight_function
+
+    x = _images(6)
+    labels = np.array([0, 1, 2, 0, 1, 2], "int32")
+    keras.utils.set_random_seed(0)
+    encoder, decoder = small_encoder_decoder(
+        "mlp", SHAPE, 2, num_classes=3 if conditional else None
+    )
+    model_class = keras_vae.ConditionalVAE if conditional else keras_vae.VAE
+    epsilon = np.random.default_rng(8).standard_normal((4, 6, 2)).astype("float32")
+    for dreg in (False, True):
+        vae = model_class(
+            encoder, decoder, objective="iwae", importance_samples=4, dreg=dreg
+        )
+        conditions = [ops.convert_to_tensor(labels)] if conditional else []
+        _, values, _, log_weights = vae._importance_weighted_terms(
+            ops.convert_to_tensor(x), conditions, training=True, epsilon=epsilon
+        )
+        z_mean, z_log_var = vae.encode(x, labels=labels if conditional else None)
+        expected = _log_weight_function(vae)(
+            x, z_mean, z_log_var, epsilon, labels if conditional else labels[:0]
+        )
+        np.testing.assert_allclose(log_weights, expected, rtol=1e-5, atol=1e-4)
+        bound = np.log(np.mean(np.exp(np.asarray(expected, "float64")), axis=0))
+        np.testing.assert_allclose(-float(values["loss"]), bound.mean(), rtol=1e-5)
