@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RUN_DIR ?= runs/demo
 EPOCHS ?= 30
 
-.PHONY: setup demo test lint format clean bench-export bench-train bench-quality bench-samples notebooks browser-deps bench-browser
+.PHONY: setup demo test lint format clean bench-export bench-train bench-quality bench-quality-iwae bench-samples notebooks browser-deps bench-browser
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,9 @@ bench-samples: setup
 
 bench-quality: setup
 	$(BIN)/python bench/quality.py --runs wide:60,burda:60,default:60 --json bench/results/quality.json
+
+bench-quality-iwae: setup  # four hours: IWAE k=5 and 50, with and without DReG
+	$(BIN)/python bench/quality.py --runs wide+iwae5-dreg:60,wide+iwae50-dreg:60,wide+iwae5:60,wide+iwae50:60 --json bench/results/quality.json
 
 notebooks: setup
 	$(BIN)/python -m tests.notebook_runner
