@@ -41,6 +41,15 @@ def _vae():
     return vae
 
 
+def _cvae():
+    encoder, decoder = keras_vae.build_encoder_decoder(
+        "mlp", (28, 28, 1), 2, num_classes=10
+    )
+    cvae = keras_vae.ConditionalVAE(encoder, decoder)
+    cvae.compile()
+    return cvae
+
+
 def _with(array_change):
     x = GOOD.copy()
     array_change(x)
@@ -436,6 +445,52 @@ CATALOGUE = [
         "sampling zero images",
         "Received: n=0",
         lambda c: Sampler(_export(c), "onnx").sample(0),
+    ),
+    # Class labels (conditional models) and latent samplers.
+    (
+        "labels out of range",
+        r"must lie in \[0, 9\].*Received: labels=10",
+        lambda c: _cvae().fit(GOOD, np.full(4, 10)),
+    ),
+    (
+        "float labels",
+        "Received: labels.dtype=float32",
+        lambda c: _cvae().fit(GOOD, np.zeros(4, "float32")),
+    ),
+    (
+        "label count differs from the image count",
+        "one label per example.*Received: 5 labels",
+        lambda c: _cvae().fit(GOOD, np.zeros(5, "int32")),
+    ),
+    (
+        "conditional model without labels",
+        "Received: labels=None",
+        lambda c: _cvae().sample(2),
+    ),
+    (
+        "unconditional model given labels",
+        "unconditional.*Received: labels=3",
+        lambda c: _vae().sample(2, labels=3),
+    ),
+    (
+        "one class only",
+        "Received: num_classes=1",
+        lambda c: keras_vae.build_encoder_decoder("mlp", (4,), 2, num_classes=1),
+    ),
+    (
+        "no mixture components",
+        "Received: num_components=0",
+        lambda c: _vae().fit_latent_sampler(GOOD, num_components=0),
+    ),
+    (
+        "more components than examples",
+        r"examples of each mixture \(4\).*Received: num_components=5",
+        lambda c: _vae().fit_latent_sampler(GOOD, num_components=5),
+    ),
+    (
+        "mixture asked of a model without one",
+        "no fitted latent sampler.*Received: latent='gmm'",
+        lambda c: _vae().sample(2, latent="gmm"),
     ),
 ]
 
