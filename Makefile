@@ -22,6 +22,8 @@ demo: setup
 	  TF_CPP_MIN_LOG_LEVEL=2 $(BIN)/keras-vae sample $(RUN_DIR)/exported --runtime $$runtime \
 	    -n 64 --seed 0 --out $(RUN_DIR)/samples_$$runtime.png || exit 1; \
 	done
+	TF_CPP_MIN_LOG_LEVEL=2 $(BIN)/keras-vae sample $(RUN_DIR)/exported --runtime tflite \
+	  --format tflite-w8 --latent gmm -n 64 --seed 0 --out $(RUN_DIR)/samples_gmm_tflite-w8.png
 
 bench-export: setup
 	$(BIN)/python bench/export_benchmark.py --model $(RUN_DIR)/model.keras --json bench/results/export_benchmark.json
