@@ -397,23 +397,14 @@ def evaluate_command(args):
     from keras_vae.file_io import write_text_atomic
     from keras_vae.models.latent_model import LatentModel
     from keras_vae.models.model_files import load_model_file
-    from keras_vae.training.run import validation_fraction
+    from keras_vae.training.run import read_options
 
     if args.json is not None and Path(args.json).is_dir():
         raise ValueError(f"--json must be a file path. Received: --json={args.json}")
     model = load_model_file(args.model, LatentModel)
-    fraction = validation_fraction(args)
-    images, labels = data.load_arrays(
-        args.dataset,
-        "validation" if fraction else "test",
-        data_dir=args.data_dir,
-        image_size=args.image_size,
-        channels=args.channels,
-        validation_split=fraction,
-        split_seed=args.seed,
-        images_key=args.images_key,
-        labels_key=args.labels_key,
-    )
+    options = read_options(args)
+    split = "validation" if options["validation_split"] else "test"
+    images, labels = data.load_arrays(args.dataset, split, **options)
     images, labels = images[: args.max_examples], labels[: args.max_examples]
     if model.num_classes is None:
         labels = None

@@ -118,21 +118,31 @@ def validation_fraction(config):
     return None
 
 
+def read_options(options):
+    """What `keras_vae.data` needs to read the images: the keyword arguments
+    of `load_dataset` and `load_arrays` for a `TrainingConfig`, or for the
+    evaluate command's arguments (the same names), so that evaluation reads
+    the held-out images training validated on."""
+    return dict(
+        data_dir=options.data_dir,
+        image_size=options.image_size,
+        channels=options.channels,
+        validation_split=validation_fraction(options),
+        split_seed=options.seed,
+        images_key=options.images_key,
+        labels_key=options.labels_key,
+    )
+
+
 def _load_data(config):
     """The train and test (or held-out validation) datasets, the number of
     classes (`None` unless the run is conditional) and the class names."""
-    fraction = validation_fraction(config)
     common = dict(
         batch_size=config.batch_size,
-        data_dir=config.data_dir,
         with_labels=config.conditional,
-        image_size=config.image_size,
-        channels=config.channels,
-        validation_split=fraction,
-        split_seed=config.seed,
-        images_key=config.images_key,
-        labels_key=config.labels_key,
+        **read_options(config),
     )
+    fraction = common["validation_split"]
     train = data.load_dataset(config.dataset, split="train", seed=config.seed, **common)
     test = data.load_dataset(
         config.dataset,
