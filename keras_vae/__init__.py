@@ -49,24 +49,20 @@ _SUBMODULES = (
 )
 
 
-_SERIALIZABLE_MODULES = (
-    "keras_vae.models.autoencoder",
-    "keras_vae.models.conditional_vae",
-    "keras_vae.models.vae",
-    "keras_vae.likelihoods.bernoulli",
-    "keras_vae.likelihoods.continuous_bernoulli",
-    "keras_vae.likelihoods.gaussian",
-    "keras_vae.layers.conditioning",
-    "keras_vae.layers.sampling",
-    "keras_vae.samplers.gaussian_mixture",
-)
+# Every module of these subpackages is imported to register its classes.
+_SERIALIZABLE_PACKAGES = ("layers", "likelihoods", "models", "samplers")
 
 
 def register_serializables():
-    """Registers every keras-vae model, layer and likelihood with Keras, so
-    that `keras.saving.load_model` can rebuild them. Imports TensorFlow."""
-    for module in _SERIALIZABLE_MODULES:
-        importlib.import_module(module)
+    """Registers every keras-vae model, layer, likelihood and latent sampler
+    with Keras, so that `keras.saving.load_model` can rebuild them. Imports
+    TensorFlow."""
+    import pkgutil
+
+    for name in _SERIALIZABLE_PACKAGES:
+        package = importlib.import_module(f"keras_vae.{name}")
+        for module in pkgutil.iter_modules(package.__path__):
+            importlib.import_module(f"keras_vae.{name}.{module.name}")
 
 
 _attribute, _names = lazy_attributes(__name__, _LAZY)

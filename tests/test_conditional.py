@@ -360,3 +360,38 @@ def test_label_accuracy_counts_the_requested_class(labelled):
     assert scores["label_accuracy_per_class"] == [1.0] * 8 + [0.0, 1.0]
     assert scores["label_accuracy"] == pytest.approx(0.9)
     assert scores["label_accuracy_min"] == 0.0
+
+
+@pytest.mark.slow
+def test_keras_loads_every_model_after_import_keras_vae(tmp_path):
+    """`import keras; import keras_vae` registers every class: a fresh
+    process loads a conditional model with a mixture and a continuous
+    Bernoulli likelihood through keras.saving alone."""
+    import subprocess
+    import sys
+
+    encoder, decoder = small_encoder_decoder("mlp", SHAPE, 2, num_classes=3)
+    model = keras_vae.ConditionalVAE(
+        encoder, decoder, likelihood="continuous_bernoulli", seed=0
+    )
+    images = np.random.default_rng(0).uniform(size=(12,) + SHAPE).astype("float32")
+    model.fit_latent_sampler(images, labels=np.arange(12) % 3, num_components=2)
+    model.save(tmp_path / "m.keras")
+    script = (
+        "import sys, keras, keras_vae\n"
+        "m = keras.saving.load_model(sys.argv[1], safe_mode=True)\n"
+        "print(type(m).__name__, type(m.likelihood).__name__, "
+        "m.latent_sampler.num_mixtures)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "m.keras")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == [
+        "ConditionalVAE",
+        "ContinuousBernoulliLikelihood",
+        "3",
+    ]
