@@ -1,4 +1,5 @@
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -159,3 +160,22 @@ def test_cli_defaults_are_the_training_config_defaults():
     defaults = {f.name: f.default for f in dataclasses.fields(TrainingConfig)}
     parsed = vars(build_parser().parse_args(["train"]))
     assert {k: parsed[k] for k in defaults} == defaults
+
+
+def test_progress_in_a_log_is_one_line_per_epoch_and_never_past_the_end(
+    tiny_idx_dir, tmp_path, capsys
+):
+    """stdout is not a terminal here (as in a log file): one progress line per
+    epoch, and with 8 steps per execution on 4-step epochs the count still
+    ends at 4/4 (Keras alone prints 8/4)."""
+    output_dir = tmp_path / "run"
+    assert main(train_args(tiny_idx_dir, output_dir, "--latent-sampler", "prior")) == 0
+    printed = re.sub(r"\x1b\[[0-9;]*m", "", capsys.readouterr().out)  # colours
+    counts = [tuple(map(int, m)) for m in re.findall(r"(\d+)/(\d+) ━", printed)]
+    counts += [tuple(map(int, m)) for m in re.findall(r"^(\d+)/(\d+) -", printed, re.M)]
+    assert counts, printed
+    assert all(done <= total for done, total in counts), counts
+    progress_lines = [
+        line for line in printed.splitlines() if re.match(r"\d+/\d+ ", line)
+    ]
+    assert len(progress_lines) == 2  # two epochs, one line each

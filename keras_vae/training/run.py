@@ -18,6 +18,7 @@ import dataclasses
 import io
 import json
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -36,6 +37,7 @@ from keras_vae.models.vae import VAE
 from keras_vae.training.callbacks import KLWarmup
 from keras_vae.training.callbacks import RecordEpochTime
 from keras_vae.training.callbacks import SaveLastGoodModel
+from keras_vae.training.callbacks import StepCountProgbarLogger
 from keras_vae.training.callbacks import StopOnNonFiniteLoss
 from keras_vae.training.config import DEFAULT_VALIDATION_SPLIT
 from keras_vae.training.defaults import fit_settings
@@ -209,7 +211,8 @@ def run_training(config, verbose="auto"):
 
     Args:
         config: a `TrainingConfig`.
-        verbose: `fit`'s verbosity. Defaults to `"auto"` (progress bar).
+        verbose: `fit`'s verbosity. Defaults to `"auto"`: a progress bar on
+            a terminal, one line per epoch otherwise (a log file).
 
     Returns:
         A dict with the paths written and the summary metrics.
@@ -247,6 +250,10 @@ def run_training(config, verbose="auto"):
             str(backup_dir), save_freq="epoch", double_checkpoint=True
         ),
     ]
+    if verbose == "auto":
+        verbose = 1 if sys.stdout.isatty() else 2
+    if verbose:
+        callbacks.append(StepCountProgbarLogger())
     checkpoints.mkdir(parents=True, exist_ok=True)
     print(
         f"{'Resuming' if resuming else 'Training'} a {config.architecture} "
