@@ -16,7 +16,8 @@ MANIFEST_VERSION = 2
 READABLE_VERSIONS = (1, 2)
 
 
-def _sha256(path):
+def file_sha256(path):
+    """The SHA-256 hex digest of a file, read in 1 MiB blocks."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -42,7 +43,7 @@ def describe_files(path):
     listing = {
         p.relative_to(base).as_posix(): {
             "size_bytes": p.stat().st_size,
-            "sha256": _sha256(p),
+            "sha256": file_sha256(p),
         }
         for p in files
     }
@@ -308,7 +309,7 @@ def read_latent_sampler(export_dir, manifest, verify=True):
             f"The manifest lists {entry['file']} but it is missing. Received: "
             f"export_dir={str(export_dir)!r}"
         )
-    if verify and _sha256(path) != entry["sha256"]:
+    if verify and file_sha256(path) != entry["sha256"]:
         raise ValueError(
             f"{entry['file']} does not match its manifest entry (changed or "
             f"corrupt). Re-export it. Received: export_dir={str(export_dir)!r}"

@@ -23,8 +23,9 @@ import tempfile
 from pathlib import Path
 
 from keras_vae_export.manifest import MANIFEST_NAME
-from keras_vae_export.manifest import _sha256
 from keras_vae_export.manifest import contained_path
+from keras_vae_export.manifest import file_sha256
+from keras_vae_export.manifest import read_latent_sampler
 from keras_vae_export.manifest import read_manifest
 from keras_vae_export.manifest import verify_artifact
 
@@ -57,7 +58,7 @@ def _check_runtime(directory):
     pin = runtime_pin()
     for name, expected in pin["files"].items():
         path = directory / name
-        if not path.is_file() or _sha256(path) != expected["sha256"]:
+        if not path.is_file() or file_sha256(path) != expected["sha256"]:
             raise ValueError(
                 f"The shipped onnxruntime-web {pin['version']} file {name} is "
                 "missing or does not match its pinned SHA-256; reinstall "
@@ -84,23 +85,13 @@ def _export_files(export_dir):
             f"The ONNX artifact must be one file. Received: file={entry['file']!r}"
         )
     files = {MANIFEST_NAME: export_dir / MANIFEST_NAME, entry["file"]: path}
-    samplers = manifest.get("latent_samplers") or {}
-    if not isinstance(samplers, dict):
-        raise ValueError(
-            f"{MANIFEST_NAME}: 'latent_samplers' must be an object. Received: "
-            f"latent_samplers={samplers!r}"
+    mixture = (manifest.get("latent_samplers") or {}).get("gmm")
+    if mixture is not None:
+        # The Sampler's own reader: path inside the export, hash, contents.
+        read_latent_sampler(export_dir, manifest)
+        files[mixture["file"]] = contained_path(
+            export_dir, mixture["file"], "latent sampler file"
         )
-    for name, sampler in samplers.items():
-        if not isinstance(sampler, dict) or "file" not in sampler:
-            continue
-        path = contained_path(export_dir, sampler["file"], "latent sampler file")
-        if not path.is_file() or _sha256(path) != sampler.get("sha256"):
-            raise ValueError(
-                f"The latent sampler file of {name!r} is missing or does not "
-                "match its manifest SHA-256. Re-export it. Received: "
-                f"file={sampler['file']!r}"
-            )
-        files[sampler["file"]] = path
     return files
 
 
