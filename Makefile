@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RUN_DIR ?= runs/demo
 EPOCHS ?= 30
 
-.PHONY: setup demo test lint format clean bench-export bench-train bench-quality bench-quality-iwae bench-samples notebooks browser-deps bench-browser
+.PHONY: setup demo test lint format clean bench-export bench-train bench-quality bench-quality-iwae bench-samples bench-peers notebooks browser-deps bench-browser
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,13 @@ demo: setup
 bench-export: setup
 	$(BIN)/python bench/export_benchmark.py --model $(RUN_DIR)/model.keras --json bench/results/export_benchmark.json
 
-bench-train: setup
-	$(BIN)/python bench/train_throughput.py --json bench/results/train_throughput.json
+bench-train: setup bench-peers
+	$(BIN)/python bench/train_throughput.py --json bench/results/train_throughput.json --pythae-python .venv-pythae/bin/python
+
+bench-peers: .venv-pythae/bin/python  # pythae + PyTorch (CPU), kept apart from TensorFlow
+.venv-pythae/bin/python:
+	$(PYTHON) -m venv .venv-pythae
+	.venv-pythae/bin/pip install -q torch==2.13.0 pythae
 
 bench-browser: setup browser-deps
 	$(BIN)/python bench/browser_benchmark.py --export-dir $(RUN_DIR)/exported --json bench/results/browser_benchmark.json

@@ -75,6 +75,12 @@ def _parse_args(argv):
     parser.add_argument("--iwae-samples", type=int, default=5000)
     parser.add_argument("--test-examples", type=int, default=10000)
     parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument(
+        "--learning-rate",
+        type=float,
+        default=1e-3,
+        help="Adam's rate at the start; it decays to a tenth over the budget",
+    )
     parser.add_argument("--json", default="bench/results/quality.json")
     parser.add_argument("--seed", type=int, default=0)
     return parser.parse_args(argv)
@@ -98,7 +104,6 @@ def train_and_measure(name, minutes, args):
 
     import keras_vae
     from keras_vae import evaluation
-    from keras_vae.training.defaults import fit_settings
 
     config, objective = parse_run(name)
     keras.utils.set_random_seed(args.seed)
@@ -128,7 +133,7 @@ def train_and_measure(name, minutes, args):
         seed=args.seed,
         **objective,
     )
-    vae.compile(optimizer=keras.optimizers.Adam(1e-3), **fit_settings("mlp")["compile"])
+    vae.compile(optimizer=keras.optimizers.Adam(args.learning_rate))
     budget = minutes * 60.0
 
     class TimeBudget(keras.callbacks.Callback):
@@ -137,7 +142,9 @@ def train_and_measure(name, minutes, args):
 
         def on_train_batch_begin(self, batch, logs=None):
             fraction = min(1.0, (time.perf_counter() - self.start) / budget)
-            self.model.optimizer.learning_rate.assign(1e-3 * 0.1**fraction)
+            self.model.optimizer.learning_rate.assign(
+                args.learning_rate * 0.1**fraction
+            )
 
         def on_train_batch_end(self, batch, logs=None):
             if time.perf_counter() - self.start >= budget:
@@ -166,6 +173,7 @@ def train_and_measure(name, minutes, args):
         "train_seconds": train_seconds,
         "train_examples": len(images),
         "batch_size": args.batch_size,
+        "learning_rate": args.learning_rate,
         "epochs": len(history.epoch),
         "steps": steps,
         "seconds_per_step": train_seconds / max(1, steps),

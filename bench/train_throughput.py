@@ -10,11 +10,19 @@ Measures, in one run on this machine:
   16 lanes with AVX-512; clock: the largest "cpu MHz" there, the current
   clock, not a guaranteed one). The machine's peak is the largest of the
   three, and each rate is also given as a fraction of each;
-- images/s of `fit` (steady state: the first epoch is excluded) for the
-  default MLP VAE (784-512-16) and the default conv VAE, with keras-vae's
-  settings (`fit_settings`), and for each model a reference written the way
-  the keras.io VAE example writes it (same layers, sigmoid decoder with
-  binary cross-entropy, GradientTape, no jit, plain `fit` on a numpy array);
+- images/s of `fit` (the median of `--rounds` one-epoch fits per
+  configuration, all configurations taking turns, after a warm-up epoch
+  each, so that a slow spell of a shared machine hits them all) for the
+  default MLP VAE (784-512-16) and the default conv VAE, compiled the way
+  the README's quick start does (`vae.compile(optimizer=...)`, so with the
+  settings `keras_vae.models.compile_defaults` picks), then for every
+  combination of `jit_compile` and `steps_per_execution` (the measurements
+  that table is checked against), for a reference written the way the
+  keras.io VAE example writes it (same layers, sigmoid decoder with binary
+  cross-entropy, GradientTape, Keras' default compile, plain `fit` on a
+  numpy array), and for pythae (PyTorch, CPU) on the same layers when
+  `--pythae-python` names an environment that has it
+  (`bench/pythae_peer.py`; `make bench-peers` makes `.venv-pythae`);
 - the training FLOPs per image (3x the forward pass) and the fractions of
   those peaks reached.
 
@@ -31,12 +39,23 @@ import time
 def _parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", default="bench/results/train_throughput.json")
-    parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=5,
+        help="timed epochs per configuration, taken in turns",
+    )
     parser.add_argument("--mlp-images", type=int, default=60000)
-    parser.add_argument("--conv-images", type=int, default=12800)
+    parser.add_argument("--conv-images", type=int, default=6400)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument(
         "--models", default="mlp,conv", help="comma-separated: mlp, conv"
+    )
+    parser.add_argument(
+        "--pythae-python",
+        default=".venv-pythae/bin/python",
+        help="interpreter of an environment with pythae and torch (the peer "
+        "is skipped, and says so, when it is missing)",
     )
     return parser.parse_args(argv)
 
@@ -210,11 +229,67 @@ def reference_vae(encoder, decoder):
     return ReferenceVAE(encoder, decoder)
 
 
-def steady_images_per_second(model, fit_data, images, epochs, **fit_kwargs):
+def interleaved_rates(runs, rounds):
+    """Median images/s of each run over `rounds` rounds of one epoch each,
+    the runs taking turns (so a slow spell of a shared machine hits them
+    all), after one warm-up epoch each (tracing, XLA compilation).
+
+    Args:
+        runs: dict name -> (model, fit data, fit keyword arguments, images).
+        rounds: int.
+
+    Returns:
+        dict name -> {"images_per_s", "epoch_seconds"}.
+    """
+    import statistics
+
     timer = EpochTimer()
-    model.fit(fit_data, epochs=epochs, callbacks=[timer], verbose=0, **fit_kwargs)
-    steady = timer.times[1:]
-    return images * len(steady) / sum(steady), timer.times
+    seconds = {name: [] for name in runs}
+    for round_index in range(rounds + 1):
+        for name, (model, data, fit_kwargs, _) in runs.items():
+            model.fit(data, epochs=1, callbacks=[timer], verbose=0, **fit_kwargs)
+            if round_index:
+                seconds[name] += timer.times
+    return {
+        name: {
+            "images_per_s": runs[name][3] / statistics.median(times),
+            "epoch_seconds": times,
+        }
+        for name, times in seconds.items()
+    }
+
+
+def pythae_peer(python, architecture, images, epochs, batch_size):
+    """pythae's rate from `bench/pythae_peer.py` under `python`, or why not."""
+    import json
+    import subprocess
+
+    if not python or not os.path.exists(python):
+        return {"skipped": f"no pythae environment at {python!r} (make bench-peers)"}
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pythae_peer.py")
+    result = subprocess.run(
+        [python, script, "--architecture", architecture, "--images", str(images),
+         "--epochs", str(epochs), "--batch-size", str(batch_size)],
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
+    if result.returncode:
+        return {"skipped": "pythae failed: " + result.stderr.strip()[-400:]}
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def _rate_entry(rate, times, flops, peaks):
+    return {
+        "images_per_s": rate,
+        "epoch_seconds": times,
+        "gflops": rate * flops / 1e9,
+        "fraction_of_peak": {
+            name: rate * flops / 1e9 / p["gflops"] for name, p in peaks.items()
+        },
+    }
+
+
+GRID = [(False, 1), (True, 1), (False, 8), (True, 8)]
 
 
 def main(argv=None):
@@ -227,7 +302,7 @@ def main(argv=None):
     import keras
 
     import keras_vae
-    from keras_vae.training.defaults import fit_settings
+    from keras_vae.models.compile_defaults import default_compile_settings
 
     peaks = {
         "tensorflow_matmul": {"gflops": matmul_peak_gflops()},
@@ -245,61 +320,94 @@ def main(argv=None):
         "peaks": peaks,
         "peak_gflops": peak,
         "batch_size": args.batch_size,
-        "epochs": args.epochs,
+        "rounds": args.rounds,
         "models": {},
     }
-    for architecture in args.models.split(","):
-        count = args.mlp_images if architecture == "mlp" else args.conv_images
-        images = images_all[:count]
-        floats = images.astype("float32") / 255.0
+
+    def new_vae(architecture):
         keras.utils.set_random_seed(0)
         encoder, decoder = keras_vae.build_encoder_decoder(
             architecture, (28, 28, 1), 16
         )
-        flops = 3 * (forward_flops(encoder) + forward_flops(decoder))
+        return keras_vae.VAE(encoder, decoder, seed=0)
 
+    for architecture in args.models.split(","):
+        count = args.mlp_images if architecture == "mlp" else args.conv_images
+        images = images_all[:count]
+        dataset = keras_vae.data.load_dataset(
+            images, batch_size=args.batch_size, seed=0
+        )
+        runs = {}
+        default_settings = None
+        for jit_compile, steps_per_execution in GRID:
+            vae = new_vae(architecture)
+            vae.compile(optimizer=keras.optimizers.Adam())
+            if default_settings is None:
+                default_settings = default_compile_settings(vae)
+            if default_settings != {
+                "jit_compile": jit_compile,
+                "steps_per_execution": steps_per_execution,
+            }:
+                vae.compile(
+                    optimizer=keras.optimizers.Adam(),
+                    jit_compile=jit_compile,
+                    steps_per_execution=steps_per_execution,
+                )
+            runs[(jit_compile, steps_per_execution)] = (vae, dataset, {}, count)
+        flops = 3 * (forward_flops(vae.encoder) + forward_flops(vae.decoder))
         reference = reference_vae(
             *keras_vae.build_encoder_decoder(architecture, (28, 28, 1), 16)
         )
         reference.compile(optimizer=keras.optimizers.Adam())
-        ref_rate, ref_times = steady_images_per_second(
-            reference, floats, count, args.epochs, batch_size=args.batch_size
+        floats = images.astype("float32") / 255.0
+        runs["reference"] = (reference, floats, {"batch_size": args.batch_size}, count)
+        rates = interleaved_rates(runs, args.rounds)
+        default_key = (
+            default_settings["jit_compile"],
+            default_settings["steps_per_execution"],
         )
-
-        vae = keras_vae.VAE(encoder, decoder, seed=0)
-        settings = fit_settings(architecture)
-        vae.compile(optimizer=keras.optimizers.Adam(), **settings["compile"])
-        dataset = keras_vae.data.load_dataset(
-            images, batch_size=args.batch_size, seed=0
-        )
-        rate, times = steady_images_per_second(vae, dataset, count, args.epochs)
+        rate = rates[default_key]["images_per_s"]
+        ref_rate = rates["reference"]["images_per_s"]
         entry = {
             "images_per_epoch": count,
             "training_flops_per_image": flops,
             "keras_vae": {
-                "images_per_s": rate,
-                "epoch_seconds": times,
-                "gflops": rate * flops / 1e9,
-                "fraction_of_peak": {
-                    name: rate * flops / 1e9 / p["gflops"] for name, p in peaks.items()
-                },
-                "settings": {k: repr(v) for k, v in settings["compile"].items()},
+                **_rate_entry(rate, rates[default_key]["epoch_seconds"], flops, peaks),
+                "compile": "vae.compile(optimizer=keras.optimizers.Adam())",
+                "settings": default_settings,
             },
-            "keras_io_reference": {
-                "images_per_s": ref_rate,
-                "epoch_seconds": ref_times,
-                "gflops": ref_rate * flops / 1e9,
-                "fraction_of_peak": {
-                    name: ref_rate * flops / 1e9 / p["gflops"]
-                    for name, p in peaks.items()
-                },
-            },
+            "settings_grid": [
+                {
+                    "jit_compile": jit_compile,
+                    "steps_per_execution": steps_per_execution,
+                    **rates[(jit_compile, steps_per_execution)],
+                }
+                for jit_compile, steps_per_execution in GRID
+            ],
+            "keras_io_reference": _rate_entry(
+                ref_rate, rates["reference"]["epoch_seconds"], flops, peaks
+            ),
             "speedup_vs_reference": rate / ref_rate,
         }
+        for cell in entry["settings_grid"]:
+            print(
+                f"{architecture} jit_compile={cell['jit_compile']} steps_per_execution"
+                f"={cell['steps_per_execution']}: {cell['images_per_s']:,.0f} img/s"
+            )
+        peer = pythae_peer(
+            args.pythae_python, architecture, count, args.rounds + 1, args.batch_size
+        )
+        if "images_per_s" in peer:
+            peer.update(_rate_entry(peer["images_per_s"], peer["epoch_seconds"],
+                                    flops, peaks))  # fmt: skip
+            entry["speedup_vs_pythae"] = rate / peer["images_per_s"]
+        entry["pythae"] = peer
         report["models"][architecture] = entry
         print(
-            f"{architecture}: keras-vae {rate:,.0f} img/s, reference "
-            f"{ref_rate:,.0f} img/s ({rate / ref_rate:.2f}x), "
+            f"{architecture}: keras-vae (default compile {default_settings}) "
+            f"{rate:,.0f} img/s, keras.io-style {ref_rate:,.0f} img/s "
+            f"({rate / ref_rate:.2f}x), pythae "
+            f"{peer.get('images_per_s', float('nan')):,.0f} img/s, "
             f"{flops / 1e6:.2f} MFLOP/img, "
             f"{rate * flops / 1e9 / peak:.0%} of the best peak"
         )

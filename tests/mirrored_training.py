@@ -29,7 +29,11 @@ def build_vae(beta, noise=False):
         head.set_weights([np.zeros((16, 3), "float32"), np.full(3, -40.0, "float32")])
     decoder = keras_vae.build_mlp_decoder(3, (12,), hidden_units=(16,))
     vae = keras_vae.VAE(encoder, decoder, beta=beta, seed=0)
-    vae.compile(optimizer=keras.optimizers.SGD(0.05))
+    # Keras' own settings, which a model under a strategy keeps: one device
+    # runs the same kind of graph (and draws its noise the same way).
+    vae.compile(
+        optimizer=keras.optimizers.SGD(0.05), jit_compile=False, steps_per_execution=1
+    )
     return vae
 
 

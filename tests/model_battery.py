@@ -1,7 +1,7 @@
 """One battery of checks that every model family and likelihood goes through
-(not collected by pytest): config and `.keras` round trips, `fit` lowers
-the loss, deterministic `predict`, mixed precision, and export parity in
-every format.
+(not collected by pytest): config and `.keras` round trips, the default
+compile settings, `fit` lowers the loss, deterministic `predict`, mixed
+precision, and export parity in every format.
 
 Usage: `run_model_battery(make_model, images, labels, tmp_path)` with a
 factory that builds an uncompiled model, tiny images and, for a conditional
@@ -45,6 +45,22 @@ def check_fit_lowers_the_loss(model, images, labels):
     history = _fit(model, images, labels, epochs=15).history["loss"]
     assert all(np.isfinite(history))
     assert history[-1] < 0.8 * history[0] or history[-1] < history[0] - 20.0
+
+
+def check_default_compile(make_model):
+    """Left at their defaults, `compile` picks 8 steps per execution and XLA
+    exactly when no layer is a convolution (what bench/train_throughput.py
+    measured fastest on CPU)."""
+    model = make_model()
+    model.compile(optimizer="adam")
+    layers = [
+        layer
+        for network in (model.encoder, model.decoder)
+        for layer in network._flatten_layers()
+    ]
+    has_conv = any("Conv" in type(layer).__name__ for layer in layers)
+    assert model.steps_per_execution == 8
+    assert model.jit_compile is (not has_conv)
 
 
 def check_predict_is_deterministic(model, images, labels):
@@ -99,6 +115,7 @@ def run_model_battery(make_model, images, labels, tmp_path, exportable=True):
     """
     model = make_model()
     run_serialization_test(model)
+    check_default_compile(make_model)
     check_fit_lowers_the_loss(model, images, labels)
     check_predict_is_deterministic(model, images, labels)
     run_model_saving_test(model, _call_inputs(images[:4], labels), tmp_path)

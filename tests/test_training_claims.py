@@ -82,7 +82,7 @@ def test_reported_loss_is_the_negative_elbo_whatever_beta_free_bits_or_warmup():
 
 def loss_drop(policy, x, steps):
     keras.config.set_dtype_policy(policy)
-    vae = make_vae((28, 28, 1), 4, optimizer=keras.optimizers.SGD(1e-2))
+    vae = make_vae((28, 28, 1), 4, optimizer=keras.optimizers.SGD(3e-3))
     before = vae.evaluate(x, batch_size=64, verbose=0, return_dict=True)
     vae.fit(x, batch_size=64, epochs=steps // (len(x) // 64), verbose=0)
     after = vae.evaluate(x, batch_size=64, verbose=0, return_dict=True)
@@ -92,8 +92,10 @@ def loss_drop(policy, x, steps):
 
 def test_mixed_float16_training_lowers_the_loss_as_float32_does(mnist_small):
     x = mnist_small[0][:256]
-    reference = loss_drop("float32", x, 16)
-    mixed = loss_drop("mixed_float16", x, 16)
+    # SGD at 3e-3 for 32 steps stays clear of the unstable regime, where
+    # noise alone (XLA draws other normals) makes drops differ by 30%.
+    reference = loss_drop("float32", x, 32)
+    mixed = loss_drop("mixed_float16", x, 32)
     assert reference > 100.0
     # Without loss scaling (or with the scale left on the gradients) the
     # updates are 2**15 times off and the drop is ~0 or diverges.

@@ -138,25 +138,3 @@ class RecordEpochTime(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:
             logs["epoch_seconds"] = time.perf_counter() - self._start
-
-
-class StepCountProgbarLogger(keras.callbacks.ProgbarLogger):
-    """Keras' progress bar, with step counts that never pass the epoch's end.
-
-    With `steps_per_execution=8` Keras reports the last step of each
-    execution, so the bar counts past the end (`472/469`); the count is
-    clamped to the epoch's steps. Use `verbose=2` for one line per epoch
-    (what `keras-vae train` does when its output is not a terminal).
-    """
-
-    def _clamped(self, batch):
-        return batch if self.target is None else min(batch, self.target - 1)
-
-    def on_train_batch_end(self, batch, logs=None):
-        super().on_train_batch_end(self._clamped(batch), logs)
-
-    def on_test_batch_end(self, batch, logs=None):
-        super().on_test_batch_end(self._clamped(batch), logs)
-
-    def on_predict_batch_end(self, batch, logs=None):
-        super().on_predict_batch_end(self._clamped(batch), logs)

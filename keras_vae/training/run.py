@@ -37,10 +37,8 @@ from keras_vae.models.vae import VAE
 from keras_vae.training.callbacks import KLWarmup
 from keras_vae.training.callbacks import RecordEpochTime
 from keras_vae.training.callbacks import SaveLastGoodModel
-from keras_vae.training.callbacks import StepCountProgbarLogger
 from keras_vae.training.callbacks import StopOnNonFiniteLoss
 from keras_vae.training.config import DEFAULT_VALIDATION_SPLIT
-from keras_vae.training.defaults import fit_settings
 
 
 class TrainingDiverged(ValueError):
@@ -103,10 +101,7 @@ def _build_vae(config, example_shape, num_classes, class_names=None):
         **named,
         **_objective_arguments(config),
     )
-    vae.compile(
-        optimizer=keras.optimizers.Adam(config.learning_rate),
-        **fit_settings(config.architecture)["compile"],
-    )
+    vae.compile(optimizer=keras.optimizers.Adam(config.learning_rate))
     return vae
 
 
@@ -252,8 +247,6 @@ def run_training(config, verbose="auto"):
     ]
     if verbose == "auto":
         verbose = 1 if sys.stdout.isatty() else 2
-    if verbose:
-        callbacks.append(StepCountProgbarLogger())
     checkpoints.mkdir(parents=True, exist_ok=True)
     print(
         f"{'Resuming' if resuming else 'Training'} a {config.architecture} "
