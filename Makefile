@@ -46,7 +46,8 @@ bench-quality: setup
 	$(BIN)/python bench/quality.py --runs wide:60,burda:60,default:60 --json bench/results/quality.json
 
 bench-quality-iwae: setup  # four hours: IWAE k=5 and 50, with and without DReG
-	$(BIN)/python bench/quality.py --runs wide+iwae5-dreg:60,wide+iwae50-dreg:60,wide+iwae5:60,wide+iwae50:60 --json bench/results/quality.json
+	$(BIN)/python bench/iwae_step_cost.py --json bench/results/iwae_step_cost.json
+	$(BIN)/python bench/quality.py --batch-size 64 --runs wide+iwae5-dreg:60,wide+iwae50-dreg:60,wide+iwae5:60,wide+iwae50:60 --json bench/results/quality.json
 
 notebooks: setup
 	$(BIN)/python -m tests.notebook_runner

@@ -17,7 +17,13 @@ objective of `OBJECTIVES`: `iwae5`, `iwae50` (importance-weighted training
 with k = 5 or 50, plain IWAE gradients) and `iwae5-dreg`, `iwae50-dreg`
 (doubly reparameterised encoder gradients). The budget is checked after
 every step and the learning rate decays every step, so a run with long
-epochs (k = 50) stops on time.
+epochs (k = 50) stops on time. The IWAE runs use batch 64
+(`--batch-size 64`): bench/iwae_step_cost.py measured k = 5 (DReG) at
+1,546 / 1,268 / 1,295 / 1,227 images/s for batch 64 / 128 / 256 / 512, so
+the smallest gives the most updates per hour at no cost per image (k = 50:
+260 / 158 / 367 / 368, short noisy epochs; larger batches may pay there).
+The learning rate follows the ELBO runs' decay from 1e-3 to 1e-4
+(`--learning-rate` sets the start).
 
 Usage:
     python bench/quality.py --runs wide:40,burda:8,default:5 \
