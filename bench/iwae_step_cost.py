@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import sys
-import time
 
 OBJECTIVES = {
     "elbo": {},
@@ -55,16 +54,12 @@ def measure(objective, batch_size, args):
         **OBJECTIVES[objective],
     )
     vae.compile(optimizer=keras.optimizers.Adam(1e-3))
-    times = []
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from train_throughput import EpochTimer
 
-    class Timer(keras.callbacks.Callback):
-        def on_epoch_begin(self, epoch, logs=None):
-            self.start = time.perf_counter()
-
-        def on_epoch_end(self, epoch, logs=None):
-            times.append(time.perf_counter() - self.start)
-
-    vae.fit(train, epochs=args.epochs, verbose=0, callbacks=[Timer()])
+    timer = EpochTimer()
+    vae.fit(train, epochs=args.epochs, verbose=0, callbacks=[timer])
+    times = timer.times
     steady = sum(times[1:]) / len(times[1:])
     steps = -(-count // batch_size)
     return {

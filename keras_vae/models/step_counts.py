@@ -45,15 +45,6 @@ class StepClampingCallbackList(keras.callbacks.CallbackList):
         )
 
 
-def _num_examples(x):
-    if isinstance(x, (list, tuple)):
-        return _num_examples(x[0]) if x else None
-    if isinstance(x, dict):
-        return _num_examples(next(iter(x.values()))) if x else None
-    shape = getattr(x, "shape", None)
-    return int(shape[0]) if shape is not None and len(shape) else None
-
-
 def steps_per_epoch(x, batch_size=None, steps=None, validation_split=0.0):
     """Batches per epoch as Keras counts them, or `None` when unknown.
 
@@ -72,11 +63,10 @@ def steps_per_epoch(x, batch_size=None, steps=None, validation_split=0.0):
     if isinstance(x, tf.data.Dataset):
         cardinality = int(x.cardinality())
         return cardinality if cardinality >= 0 else None
-    count = _num_examples(x) if not isinstance(x, (str, bytes)) else None
-    if count is None or not isinstance(
-        x if not isinstance(x, (list, tuple)) else x[0], np.ndarray
-    ):
+    first = x[0] if isinstance(x, (list, tuple)) and x else x
+    if not isinstance(first, np.ndarray) or not first.ndim:
         return None
+    count = len(first)
     if validation_split:
         count = int(count * (1.0 - validation_split))
     return math.ceil(count / (batch_size or 32))
