@@ -1,10 +1,19 @@
-"""What an importance-weighted step costs, by batch size: the measurement
-behind the batch size of bench/quality.py's IWAE runs.
+"""What an importance-weighted step costs: the measurements behind the
+compile defaults of IWAE models and the batch size of bench/quality.py's
+IWAE runs.
 
-The wide 784-512-512-50 MLP of bench/quality.py, compiled with the
-defaults, trains on binarised MNIST with the ELBO and with IWAE (k = 5 and
-50, DReG); reported: steady-state training images/s (first epoch excluded)
-and seconds per step for each batch size.
+The wide 784-512-512-50 MLP of bench/quality.py trains on binarised MNIST
+with the ELBO and with IWAE (k = 5 and 50, DReG). Two measurements, each
+with its runs taking turns one epoch at a time (`train_throughput`'s
+`interleaved_rates`: a slow spell of the shared machine hits them all;
+median of the rounds after one warm-up epoch):
+
+- `settings_grid`: every `jit_compile` x `steps_per_execution` pair at
+  `--grid-batch-size`, and which pair `compile` picks when left at its
+  defaults (`tests/test_compile_defaults.py` checks that it is the
+  fastest);
+- `batch_sizes`: training images/s and seconds per step for each batch
+  size, compiled with the defaults.
 
 Usage:
     python bench/iwae_step_cost.py --json bench/results/iwae_step_cost.json
@@ -14,6 +23,11 @@ import argparse
 import json
 import os
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from train_throughput import GRID  # noqa: E402
+from train_throughput import interleaved_rates  # noqa: E402
 
 OBJECTIVES = {
     "elbo": {},
@@ -25,25 +39,27 @@ OBJECTIVES = {
 def _parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch-sizes", default="64,128,256,512")
+    parser.add_argument("--grid-batch-size", type=int, default=64)
     parser.add_argument("--objectives", default=",".join(OBJECTIVES))
     parser.add_argument("--images", type=int, default=8192)
-    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--json", default="bench/results/iwae_step_cost.json")
     return parser.parse_args(argv)
 
 
-def measure(objective, batch_size, args):
+def _images(objective, args):
+    # k = 50 costs ~10x more per image: fewer images keep epochs short.
+    return args.images // (8 if objective == "iwae50-dreg" else 1)
+
+
+def new_vae(objective, settings=None):
+    """The wide MLP VAE with `objective`, compiled with the defaults or with
+    `settings` (`jit_compile`, `steps_per_execution`)."""
     import keras
 
     import keras_vae
 
     keras.utils.set_random_seed(0)
-    images, _ = keras_vae.data.read_idx_split(
-        keras_vae.data.default_idx_dir("mnist"), "train"
-    )
-    # k = 50 costs ~10x more per image: fewer images keep epochs short.
-    count = args.images // (8 if objective == "iwae50-dreg" else 1)
-    train = keras_vae.data.load_dataset(images[:count], batch_size=batch_size, seed=0)
     encoder = keras_vae.build_mlp_encoder((28, 28, 1), 50, hidden_units=(512, 512))
     decoder = keras_vae.build_mlp_decoder(50, (28, 28, 1), hidden_units=(512, 512))
     vae = keras_vae.VAE(
@@ -53,32 +69,94 @@ def measure(objective, batch_size, args):
         seed=0,
         **OBJECTIVES[objective],
     )
-    vae.compile(optimizer=keras.optimizers.Adam(1e-3))
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from train_throughput import EpochTimer
+    vae.compile(optimizer=keras.optimizers.Adam(1e-3), **(settings or {}))
+    return vae
 
-    timer = EpochTimer()
-    vae.fit(train, epochs=args.epochs, verbose=0, callbacks=[timer])
-    times = timer.times
-    steady = sum(times[1:]) / len(times[1:])
-    steps = -(-count // batch_size)
+
+def settings_grid(objective, train_images, args):
+    """images/s of every compile setting pair, and the default pair."""
+    import keras_vae
+    from keras_vae.models.compile_defaults import default_compile_settings
+
+    count = _images(objective, args)
+    dataset = keras_vae.data.load_dataset(
+        train_images[:count], batch_size=args.grid_batch_size, seed=0
+    )
+    runs = {}
+    for jit_compile, steps_per_execution in GRID:
+        settings = {
+            "jit_compile": jit_compile,
+            "steps_per_execution": steps_per_execution,
+        }
+        runs[(jit_compile, steps_per_execution)] = (
+            new_vae(objective, settings),
+            dataset,
+            {},
+            count,
+        )
+    rates = interleaved_rates(runs, args.rounds)
     return {
-        "images_per_s": count / steady,
-        "seconds_per_step": steady / steps,
-        "epoch_seconds": times,
+        "batch_size": args.grid_batch_size,
         "images_per_epoch": count,
+        "default_settings": default_compile_settings(new_vae(objective)),
+        "cells": [
+            {"jit_compile": jit, "steps_per_execution": spe, **rates[(jit, spe)]}
+            for jit, spe in GRID
+        ],
     }
+
+
+def batch_sizes(objective, train_images, args):
+    """images/s and seconds per step of each batch size, default compile."""
+    import keras_vae
+
+    count = _images(objective, args)
+    runs = {
+        batch_size: (
+            new_vae(objective),
+            keras_vae.data.load_dataset(
+                train_images[:count], batch_size=batch_size, seed=0
+            ),
+            {},
+            count,
+        )
+        for batch_size in map(int, args.batch_sizes.split(","))
+    }
+    rates = interleaved_rates(runs, args.rounds)
+    report = {}
+    for batch_size, rate in rates.items():
+        steps = -(-count // batch_size)
+        report[str(batch_size)] = {
+            **rate,
+            "seconds_per_step": count / rate["images_per_s"] / steps,
+            "images_per_epoch": count,
+        }
+    return report
 
 
 def main(argv=None):
     args = _parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    report = {}
+    import keras_vae
+
+    train_images, _ = keras_vae.data.read_idx_split(
+        keras_vae.data.default_idx_dir("mnist"), "train"
+    )
+    report = {"rounds": args.rounds, "settings_grid": {}, "batch_sizes": {}}
     for objective in args.objectives.split(","):
-        report[objective] = {}
-        for batch_size in map(int, args.batch_sizes.split(",")):
-            result = measure(objective, batch_size, args)
-            report[objective][str(batch_size)] = result
+        grid = settings_grid(objective, train_images, args)
+        report["settings_grid"][objective] = grid
+        for cell in grid["cells"]:
+            print(
+                f"{objective} batch {args.grid_batch_size} jit_compile="
+                f"{cell['jit_compile']} steps_per_execution="
+                f"{cell['steps_per_execution']}: {cell['images_per_s']:,.0f} images/s",
+                flush=True,
+            )
+        print(f"{objective} default: {grid['default_settings']}", flush=True)
+        sizes = batch_sizes(objective, train_images, args)
+        report["batch_sizes"][objective] = sizes
+        for batch_size, result in sizes.items():
             print(
                 f"{objective} batch {batch_size}: {result['images_per_s']:,.0f} "
                 f"images/s, {result['seconds_per_step'] * 1000:.1f} ms/step",

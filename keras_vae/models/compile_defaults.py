@@ -12,7 +12,14 @@ cores (TF 2.21, batch 128, steady-state epochs of MNIST):
   work, so `jit_compile=True, steps_per_execution=8`;
 - convolutional networks: XLA's CPU convolutions are slower than oneDNN's,
   so `jit_compile=False` (on a GPU, Keras' own `"auto"`, which is XLA),
-  with 8 steps per execution.
+  with 8 steps per execution;
+- dense networks trained on the importance-weighted bound
+  (`objective="iwae"`): the k latents per example make the decoder's
+  matmuls k times taller, where XLA's CPU matmuls are slower than
+  TensorFlow's own (`bench/iwae_step_cost.py`, 784-512-512-50 MLP, batch
+  64: 2.2x faster without XLA for k = 5, 1.6x for k = 50), so
+  `jit_compile=False` (Keras' `"auto"` on a GPU), with 8 steps per
+  execution.
 
 A network with a layer that does not support XLA, or a model under a
 `tf.distribute` strategy (the settings were measured on one device; Keras
@@ -24,12 +31,14 @@ import keras
 
 DENSE = "dense"
 CONV = "conv"
+DENSE_IMPORTANCE_WEIGHTED = "dense_importance_weighted"
 
 FAST_SETTINGS = {
     DENSE: {"jit_compile": True, "steps_per_execution": 8},
     CONV: {"jit_compile": False, "steps_per_execution": 8},
+    DENSE_IMPORTANCE_WEIGHTED: {"jit_compile": False, "steps_per_execution": 8},
 }
-"""Measured on CPU; on a GPU the conv entry's `jit_compile` is `"auto"`."""
+"""Measured on CPU; on a GPU the entries without XLA use `"auto"`."""
 
 KERAS_DEFAULTS = {"jit_compile": "auto", "steps_per_execution": 1}
 
@@ -87,7 +96,8 @@ def default_compile_settings(model):
     """The settings `compile` uses for arguments left at their defaults.
 
     Args:
-        model: a keras-vae model (it has `encoder` and `decoder`).
+        model: a keras-vae model (it has `encoder` and `decoder`, and an
+            `objective` if it can train on the importance-weighted bound).
 
     Returns:
         A dict with `jit_compile` and `steps_per_execution`.
@@ -95,8 +105,10 @@ def default_compile_settings(model):
     kind = network_kind([model.encoder, model.decoder])
     if kind is None or _under_strategy(model):
         return dict(KERAS_DEFAULTS)
+    if kind == DENSE and getattr(model, "objective", "elbo") == "iwae":
+        kind = DENSE_IMPORTANCE_WEIGHTED
     settings = dict(FAST_SETTINGS[kind])
-    if kind == CONV and _has_gpu():
+    if settings["jit_compile"] is False and _has_gpu():
         settings["jit_compile"] = "auto"
     return settings
 

@@ -203,9 +203,10 @@ class LatentModel(keras.Model):
             optimizer: optimizer or name. Defaults to `"adam"`.
             loss: must be `None`.
             jit_compile: bool or `"auto"` (Keras' own choice). Defaults to
-                `None`: XLA for dense-only networks, none for convolutional
-                ones on CPU (`keras_vae.models.compile_defaults` has the
-                measurements).
+                `None`: XLA for dense-only networks trained on the ELBO,
+                none for convolutional ones or the importance-weighted
+                objective on CPU (`keras_vae.models.compile_defaults` has
+                the measurements).
             steps_per_execution: int. Training steps per `tf.function`
                 call. Defaults to `None`: 8 for the networks keras-vae
                 measured (Keras' 1 under a `tf.distribute` strategy or with
