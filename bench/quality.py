@@ -17,12 +17,15 @@ objective of `OBJECTIVES`: `iwae5`, `iwae50` (importance-weighted training
 with k = 5 or 50, plain IWAE gradients) and `iwae5-dreg`, `iwae50-dreg`
 (doubly reparameterised encoder gradients). The budget is checked after
 every step and the learning rate decays every step, so a run with long
-epochs (k = 50) stops on time. The IWAE runs use batch 64
-(`--batch-size 64`): bench/iwae_step_cost.py measured k = 5 (DReG) at
-1,546 / 1,268 / 1,295 / 1,227 images/s for batch 64 / 128 / 256 / 512, so
-the smallest gives the most updates per hour at no cost per image (k = 50:
-260 / 158 / 367 / 368, short noisy epochs; larger batches may pay there).
-The learning rate follows the ELBO runs' decay from 1e-3 to 1e-4
+epochs (k = 50) stops on time. The IWAE runs use batch 64 (`--batch-size
+64`) and the ELBO runs' decay from 1e-3 to 1e-4. bench/iwae_step_cost.py
+times k = 5 (DReG) at 3,213 / 4,417 / 4,696 / 5,300 images/s for batch 64 /
+128 / 256 / 512 in turns, but in 4-minute runs of this script
+(bench/quality_sweep.py, bench/results/quality_iwae_proxies.json) batch 128
+trained no more images than batch 64 and ended 1.5 nats worse at the same
+rate; a start at 2e-3 beat 1e-3 there by 0.7 nats, yet over 60 minutes it
+ended at 86.39 nats (191 epochs) against 85.92 for 1e-3 (85 epochs, under
+XLA's slower steps): four minutes do not rank learning rates for an hour
 (`--learning-rate` sets the start).
 
 Usage:
