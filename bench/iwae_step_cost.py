@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -98,7 +99,8 @@ def settings_grid(objective, train_images, args):
     return {
         "batch_size": args.grid_batch_size,
         "images_per_epoch": count,
-        "default_settings": default_compile_settings(new_vae(objective)),
+        # The settings do not depend on how a model was compiled.
+        "default_settings": default_compile_settings(runs[GRID[0]][0]),
         "cells": [
             {"jit_compile": jit, "steps_per_execution": spe, **rates[(jit, spe)]}
             for jit, spe in GRID
@@ -162,9 +164,7 @@ def main(argv=None):
                 f"images/s, {result['seconds_per_step'] * 1000:.1f} ms/step",
                 flush=True,
             )
-    with open(args.json, "w") as handle:
-        json.dump(report, handle, indent=2)
-        handle.write("\n")
+    Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
     return 0
 
 

@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -77,9 +78,7 @@ def main(argv=None):
                 flush=True,
             )
     report = {"run": args.run, "minutes": args.minutes, "runs": runs}
-    with open(args.json, "w") as handle:
-        json.dump(report, handle, indent=2)
-        handle.write("\n")
+    Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
     return 0
 
 

@@ -17,7 +17,7 @@ cores (TF 2.21, batch 128, steady-state epochs of MNIST):
   (`objective="iwae"`): the k latents per example make the decoder's
   matmuls k times taller, where XLA's CPU matmuls are slower than
   TensorFlow's own (`bench/iwae_step_cost.py`, 784-512-512-50 MLP, batch
-  64: 2.2x faster without XLA for k = 5, 1.6x for k = 50), so
+  64, in turns: 2.3x faster without XLA for k = 5, 1.7x for k = 50), so
   `jit_compile=False` (Keras' `"auto"` on a GPU), with 8 steps per
   execution.
 
