@@ -24,8 +24,8 @@ times k = 5 (DReG) at 3,213 / 4,417 / 4,696 / 5,300 images/s for batch 64 /
 (bench/quality_sweep.py, bench/results/quality_iwae_proxies.json) batch 128
 trained no more images than batch 64 and ended 1.5 nats worse at the same
 rate; a start at 2e-3 beat 1e-3 there by 0.7 nats, yet over 60 minutes it
-ended at 86.39 nats (191 epochs) against 85.92 for 1e-3 (85 epochs, under
-XLA's slower steps): four minutes do not rank learning rates for an hour
+ended at 86.39 nats against 85.02 for 1e-3 (191 and 205 epochs), and 5e-4
+tied with 1e-3 (85.06): four minutes do not rank learning rates for an hour
 (`--learning-rate` sets the start).
 
 Usage:

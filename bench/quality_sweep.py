@@ -3,7 +3,7 @@ learning rates for its 60-minute IWAE runs.
 
 A short run ranks batch sizes at a given rate, but not learning rates for
 the hour: a start at 2e-3 beat 1e-3 by 0.7 nats in 4 minutes and lost by
-0.5 nats over 60 (bench/results/quality.json).
+1.4 nats over 60 (bench/results/quality.json).
 
 Each pair of `--batch-sizes` x `--learning-rates` trains the same run
 (`wide+iwae5-dreg` by default) for `--minutes` with quality.py's schedule
