@@ -27,7 +27,9 @@ and 186.1. The encoder gradient's median signal-to-noise ratio: 0.30 and
 (k = 50). In 45 s of training each: 145.6 against 171.3 nats (k = 5) and
 183.9 against 196.8 (k = 50). A step costs the same with and without
 DReG (back to back: 0.06 s for k = 5, 0.31 against 0.34 s for k = 50;
-an ELBO step 0.012 s).
+an ELBO step 0.012 s). Over a full 60-minute budget (bench/quality.py,
+batch 64, rate 1e-3, one seed each, test NLL with k = 5000 on all 10,000
+test images) k = 5 ends at 85.02 nats with DReG against 85.52 without.
 """
 
 import math
