@@ -247,6 +247,23 @@ def test_objective_options_are_checked_and_saved():
         keras_vae.VAE(encoder, decoder, objective="iwae", dreg="yes")
 
 
+def test_evaluation_elbo_of_an_iwae_model_is_the_elbo_not_the_bound():
+    encoder, decoder = _networks()
+    vae = keras_vae.VAE(
+        encoder, decoder, objective="iwae", importance_samples=50, seed=0
+    )
+    vae.compile(optimizer="adam")
+    x = _images(count=32)
+    elbo = keras_vae.evaluation.elbo(vae, x, seed=3)
+    keras.utils.set_random_seed(3)
+    bound = vae.evaluate(x, batch_size=500, verbose=0, return_dict=True)["loss"]
+    assert elbo["negative_elbo"] == pytest.approx(
+        elbo["reconstruction_loss"] + elbo["kl_loss"], rel=1e-5
+    )
+    # The k = 50 bound is far tighter than the ELBO of untrained networks.
+    assert elbo["negative_elbo"] > bound + 0.1
+
+
 @pytest.mark.slow
 def test_mirrored_strategy_scales_the_iwae_objective():
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
