@@ -19,6 +19,8 @@ import argparse
 import os
 import sys
 
+from machine import cpu_info
+
 THREADS_DEFAULT = 2
 
 
@@ -35,21 +37,6 @@ def _parse_args(argv):
     parser.add_argument("--json", default="bench/results/export_benchmark.json")
     parser.add_argument("--test-images", type=int, default=2000)
     return parser.parse_args(argv)
-
-
-def _cpu_info():
-    """Clock (GHz, as /proc/cpuinfo reports it) and whether AVX-512 is on."""
-    clock, avx512 = None, False
-    try:
-        with open("/proc/cpuinfo") as handle:
-            for line in handle:
-                if line.startswith("cpu MHz") and clock is None:
-                    clock = float(line.split(":")[1]) / 1000.0
-                if line.startswith("flags"):
-                    avx512 = "avx512f" in line.split()
-    except OSError:
-        pass
-    return clock, avx512
 
 
 def _median_seconds(function, runs, warmup):
@@ -96,7 +83,6 @@ def main(argv=None):
     _set_threads(args.threads)
 
     import json
-    import platform
     import tempfile
     from pathlib import Path
 
@@ -172,8 +158,8 @@ def main(argv=None):
             )
             results[name] = entry
 
-    clock, avx512 = _cpu_info()
-    cores = os.cpu_count()
+    cpu = cpu_info()
+    clock, avx512, cores = cpu["clock_ghz"], cpu["avx512"], cpu["cores"]
     peak = cores * 32 * clock if clock else None
     # Two AVX-512 FMA ports: 2 x 16 lanes x 2 FLOP = 64 FLOP per cycle.
     avx512_peak = cores * 64 * clock if clock and avx512 else None
@@ -188,13 +174,10 @@ def main(argv=None):
         "decoder_flops_per_sample": flops_per_sample,
         "threads": args.threads,
         "machine": {
-            "cores": cores,
-            "cpu": platform.processor() or platform.machine(),
-            "clock_ghz": clock,
+            **cpu,
             "clock_source": "/proc/cpuinfo 'cpu MHz' (nominal; turbo not visible)",
             "theoretical_float32_gflops": peak,
             "peak_formula": "cores x 32 FLOP/cycle x clock",
-            "avx512": avx512,
             "avx512_float32_gflops": avx512_peak,
             "avx512_peak_formula": "cores x 64 FLOP/cycle (2 AVX-512 FMA) x clock",
         },

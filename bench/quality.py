@@ -26,7 +26,11 @@ trained no more images than batch 64 and ended 1.5 nats worse at the same
 rate; a start at 2e-3 beat 1e-3 there by 0.7 nats, yet over 60 minutes it
 ended at 86.39 nats against 85.02 for 1e-3 (191 and 205 epochs), and 5e-4
 tied with 1e-3 (85.06): four minutes do not rank learning rates for an hour
-(`--learning-rate` sets the start).
+(`--learning-rate` sets the start). `--ema-momentum` evaluates an
+exponential moving average of the weights instead of the last ones (Adam's
+`use_ema`; `fit` copies the average into the model when it ends). Each run
+records the CPU it ran on (`machine`): Zen 3 and Zen 4 machines have both
+run it, and steps per hour differ between them.
 
 Usage:
     python bench/quality.py --runs wide:40,burda:8,default:5 \
@@ -44,6 +48,8 @@ import os
 import sys
 import time
 from pathlib import Path
+
+from machine import cpu_info
 
 CONFIGS = {
     "burda": {"hidden_units": (200, 200), "activation": "tanh", "latent_dim": 50},
@@ -91,8 +97,21 @@ def _parse_args(argv):
         help="Adam's rate at the start; it decays to a tenth over the budget",
     )
     parser.add_argument("--json", default="bench/results/quality.json")
+    parser.add_argument(
+        "--ema-momentum",
+        type=float,
+        default=None,
+        help="evaluate an exponential moving average of the weights "
+        "(Adam's use_ema) with this momentum; off by default",
+    )
     parser.add_argument("--seed", type=int, default=0)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.ema_momentum is not None and not 0.0 < args.ema_momentum < 1.0:
+        parser.error(
+            f"--ema-momentum must be between 0 and 1 (exclusive). "
+            f"Received: ema_momentum={args.ema_momentum}"
+        )
+    return args
 
 
 def parse_run(name):
@@ -142,7 +161,12 @@ def train_and_measure(name, minutes, args):
         seed=args.seed,
         **objective,
     )
-    vae.compile(optimizer=keras.optimizers.Adam(args.learning_rate))
+    ema = {"use_ema": True, "ema_momentum": args.ema_momentum}
+    vae.compile(
+        optimizer=keras.optimizers.Adam(
+            args.learning_rate, **(ema if args.ema_momentum else {})
+        )
+    )
     budget = minutes * 60.0
 
     class TimeBudget(keras.callbacks.Callback):
@@ -183,6 +207,8 @@ def train_and_measure(name, minutes, args):
         "train_examples": len(images),
         "batch_size": args.batch_size,
         "learning_rate": args.learning_rate,
+        # fit ends by copying the average into the weights that are evaluated.
+        "ema_momentum": args.ema_momentum,
         "epochs": len(history.epoch),
         "steps": steps,
         "seconds_per_step": train_seconds / max(1, steps),
@@ -196,6 +222,7 @@ def train_and_measure(name, minutes, args):
         "test_negative_elbo": test_elbo["negative_elbo"],
         "active_units": stats["active_units"],
         "iwae_seconds": iwae_seconds,
+        "machine": cpu_info(),
     }
 
 
