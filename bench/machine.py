@@ -36,9 +36,9 @@ def cpu_info():
         key, _, value = line.partition(":")
         fields[key.strip()] = value.strip()
     info["cpu"] = fields.get("model name", info["cpu"])
-    for key in ("family", "model"):
-        value = fields.get("cpu family" if key == "family" else "model")
-        info[key] = int(value) if value and value.isdigit() else None
+    for key, field in (("family", "cpu family"), ("model", "model")):
+        value = fields.get(field, "")
+        info[key] = int(value) if value.isdigit() else None
     if fields.get("cpu MHz"):
         info["clock_ghz"] = float(fields["cpu MHz"]) / 1000.0
     info["avx512"] = "avx512f" in fields.get("flags", "").split()

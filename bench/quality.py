@@ -161,12 +161,12 @@ def train_and_measure(name, minutes, args):
         seed=args.seed,
         **objective,
     )
-    ema = {"use_ema": True, "ema_momentum": args.ema_momentum}
-    vae.compile(
-        optimizer=keras.optimizers.Adam(
-            args.learning_rate, **(ema if args.ema_momentum else {})
-        )
+    ema = (
+        {}
+        if args.ema_momentum is None
+        else {"use_ema": True, "ema_momentum": args.ema_momentum}
     )
+    vae.compile(optimizer=keras.optimizers.Adam(args.learning_rate, **ema))
     budget = minutes * 60.0
 
     class TimeBudget(keras.callbacks.Callback):
