@@ -28,7 +28,9 @@ ended at 86.39 nats against 85.02 for 1e-3 (191 and 205 epochs), and 5e-4
 tied with 1e-3 (85.06): four minutes do not rank learning rates for an hour
 (`--learning-rate` sets the start). `--ema-momentum` evaluates an
 exponential moving average of the weights instead of the last ones (Adam's
-`use_ema`; `fit` copies the average into the model when it ends). Each run
+`use_ema`; `fit` copies the average into the model when it ends).
+`--weight-decay` shrinks the kernels by `weight_decay * learning_rate` of
+themselves every step (decoupled, as AdamW; biases are left alone). Each run
 records the CPU it ran on (`machine`): Zen 3 and Zen 4 machines have both
 run it, and steps per hour differ between them.
 
@@ -104,8 +106,20 @@ def _parse_args(argv):
         help="evaluate an exponential moving average of the weights "
         "(Adam's use_ema) with this momentum; off by default",
     )
+    parser.add_argument(
+        "--weight-decay",
+        type=float,
+        default=None,
+        help="decoupled weight decay of the kernels (Adam's weight_decay, "
+        "scaled by the learning rate; biases are not decayed); off by default",
+    )
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
+    if args.weight_decay is not None and not args.weight_decay > 0.0:
+        parser.error(
+            f"--weight-decay must be positive. "
+            f"Received: weight_decay={args.weight_decay}"
+        )
     if args.ema_momentum is not None and not 0.0 < args.ema_momentum < 1.0:
         parser.error(
             f"--ema-momentum must be between 0 and 1 (exclusive). "
@@ -161,12 +175,15 @@ def train_and_measure(name, minutes, args):
         seed=args.seed,
         **objective,
     )
-    ema = (
-        {}
-        if args.ema_momentum is None
-        else {"use_ema": True, "ema_momentum": args.ema_momentum}
-    )
-    vae.compile(optimizer=keras.optimizers.Adam(args.learning_rate, **ema))
+    options = {}
+    if args.ema_momentum is not None:
+        options.update(use_ema=True, ema_momentum=args.ema_momentum)
+    if args.weight_decay is not None:
+        options.update(weight_decay=args.weight_decay)
+    optimizer = keras.optimizers.Adam(args.learning_rate, **options)
+    if args.weight_decay is not None:
+        optimizer.exclude_from_weight_decay(var_names=["bias"])
+    vae.compile(optimizer=optimizer)
     budget = minutes * 60.0
 
     class TimeBudget(keras.callbacks.Callback):
@@ -209,6 +226,7 @@ def train_and_measure(name, minutes, args):
         "learning_rate": args.learning_rate,
         # fit ends by copying the average into the weights that are evaluated.
         "ema_momentum": args.ema_momentum,
+        "weight_decay": args.weight_decay,
         "epochs": len(history.epoch),
         "steps": steps,
         "seconds_per_step": train_seconds / max(1, steps),
