@@ -32,7 +32,8 @@ exponential moving average of the weights instead of the last ones (Adam's
 `--weight-decay` shrinks the kernels by `weight_decay * learning_rate` of
 themselves every step (decoupled, as AdamW; biases are left alone). Each run
 records the CPU it ran on (`machine`): Zen 3 and Zen 4 machines have both
-run it, and steps per hour differ between them.
+run it, and steps per hour differ between them and between runs on one
+host.
 
 Usage:
     python bench/quality.py --runs wide:40,burda:8,default:5 \
