@@ -26,14 +26,16 @@ trained no more images than batch 64 and ended 1.5 nats worse at the same
 rate; a start at 2e-3 beat 1e-3 there by 0.7 nats, yet over 60 minutes it
 ended at 86.39 nats against 85.02 for 1e-3 (191 and 205 epochs), and 5e-4
 tied with 1e-3 (85.06): four minutes do not rank learning rates for an hour
-(`--learning-rate` sets the start). `--ema-momentum` evaluates an
+(`--learning-rate` sets the start, `--final-learning-rate` the end, a
+tenth of the start by default). `--ema-momentum` evaluates an
 exponential moving average of the weights instead of the last ones (Adam's
 `use_ema`; `fit` copies the average into the model when it ends).
 `--weight-decay` shrinks the kernels by `weight_decay * learning_rate` of
-themselves every step (decoupled, as AdamW; biases are left alone). Each run
-records the CPU it ran on (`machine`): Zen 3 and Zen 4 machines have both
-run it, and steps per hour differ between them and between runs on one
-host.
+themselves every step (decoupled, as AdamW; biases are left alone), in
+both networks or, with `--weight-decay-on`, the encoder's or the decoder's
+only. Each run records the CPU it ran on (`machine`): Zen 3 and Zen 4
+machines have both run it, and steps per hour differ between them and
+between runs on one host.
 
 Usage:
     python bench/quality.py --runs wide:40,burda:8,default:5 \
@@ -71,6 +73,9 @@ OBJECTIVES = {
         for dreg in (False, True)
     },
 }
+# --weight-decay-on: "both" networks, or the encoder's or the decoder's
+# kernels only.
+DECAYED_NETWORKS = ("both", "encoder", "decoder")
 # The test set's binarisation and the evaluation's samples do not follow
 # --seed: runs with different training seeds are measured on the same images.
 EVALUATION_SEED = 0
@@ -100,7 +105,14 @@ def _parse_args(argv):
         "--learning-rate",
         type=float,
         default=1e-3,
-        help="Adam's rate at the start; it decays to a tenth over the budget",
+        help="Adam's rate at the start; it decays exponentially over the "
+        "budget to --final-learning-rate",
+    )
+    parser.add_argument(
+        "--final-learning-rate",
+        type=float,
+        default=None,
+        help="Adam's rate when the budget ends; a tenth of --learning-rate by default",
     )
     parser.add_argument("--json", default="bench/results/quality.json")
     parser.add_argument(
@@ -118,6 +130,12 @@ def _parse_args(argv):
         "scaled by the learning rate; biases are not decayed); off by default",
     )
     parser.add_argument(
+        "--weight-decay-on",
+        choices=DECAYED_NETWORKS,
+        default="both",
+        help="the networks whose kernels --weight-decay shrinks",
+    )
+    parser.add_argument(
         "--seed",
         type=int,
         default=0,
@@ -129,6 +147,19 @@ def _parse_args(argv):
         parser.error(
             f"--weight-decay must be positive. "
             f"Received: weight_decay={args.weight_decay}"
+        )
+    if args.final_learning_rate is None:
+        args.final_learning_rate = args.learning_rate / 10.0
+    if not 0.0 < args.final_learning_rate <= args.learning_rate:
+        parser.error(
+            f"--final-learning-rate must be positive and at most "
+            f"--learning-rate ({args.learning_rate}). "
+            f"Received: final_learning_rate={args.final_learning_rate}"
+        )
+    if args.weight_decay_on != "both" and args.weight_decay is None:
+        parser.error(
+            f"--weight-decay-on needs --weight-decay. "
+            f"Received: weight_decay_on={args.weight_decay_on!r}"
         )
     if args.ema_momentum is not None and not 0.0 < args.ema_momentum < 1.0:
         parser.error(
@@ -192,7 +223,13 @@ def train_and_measure(name, minutes, args):
         options.update(weight_decay=args.weight_decay)
     optimizer = keras.optimizers.Adam(args.learning_rate, **options)
     if args.weight_decay is not None:
-        optimizer.exclude_from_weight_decay(var_names=["bias"])
+        # Biases are never decayed, nor the network left out by --weight-decay-on.
+        left_out = {
+            "both": [],
+            "encoder": decoder.trainable_variables,
+            "decoder": encoder.trainable_variables,
+        }[args.weight_decay_on]
+        optimizer.exclude_from_weight_decay(var_list=left_out, var_names=["bias"])
     vae.compile(optimizer=optimizer)
     budget = minutes * 60.0
 
@@ -203,7 +240,8 @@ def train_and_measure(name, minutes, args):
         def on_train_batch_begin(self, batch, logs=None):
             fraction = min(1.0, (time.perf_counter() - self.start) / budget)
             self.model.optimizer.learning_rate.assign(
-                args.learning_rate * 0.1**fraction
+                args.learning_rate
+                * (args.final_learning_rate / args.learning_rate) ** fraction
             )
 
         def on_train_batch_end(self, batch, logs=None):
@@ -234,9 +272,11 @@ def train_and_measure(name, minutes, args):
         "train_examples": len(images),
         "batch_size": args.batch_size,
         "learning_rate": args.learning_rate,
+        "final_learning_rate": args.final_learning_rate,
         # fit ends by copying the average into the weights that are evaluated.
         "ema_momentum": args.ema_momentum,
         "weight_decay": args.weight_decay,
+        "weight_decay_on": args.weight_decay_on if args.weight_decay else None,
         "seed": args.seed,
         "evaluation_seed": EVALUATION_SEED,
         "epochs": len(history.epoch),
