@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RUN_DIR ?= runs/demo
 EPOCHS ?= 30
 
-.PHONY: setup demo test lint format clean bench-export bench-train bench-quality bench-quality-iwae bench-samples bench-peers notebooks browser-deps bench-browser
+.PHONY: setup demo test lint format clean bench-export bench-train bench-quality bench-quality-iwae bench-quality-record bench-samples bench-peers notebooks browser-deps bench-browser
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ bench-quality: setup
 bench-quality-iwae: setup  # four hours: IWAE k=5 and 50, with and without DReG
 	$(BIN)/python bench/iwae_step_cost.py --json bench/results/iwae_step_cost.json
 	$(BIN)/python bench/quality.py --batch-size 64 --runs wide+iwae5-dreg:60,wide+iwae50-dreg:60,wide+iwae5:60,wide+iwae50:60 --json bench/results/quality.json
+
+bench-quality-record: setup  # two hours: the best recipe (#14), training seeds 0 and 1
+	$(BIN)/python bench/quality.py --batch-size 64 --weight-decay 0.05 --weight-decay-on encoder --runs wide+iwae5-dreg:60 --json bench/results/quality.json
+	$(BIN)/python bench/quality.py --batch-size 64 --weight-decay 0.05 --weight-decay-on encoder --seed 1 --runs wide+iwae5-dreg:60 --json bench/results/quality.json
 
 notebooks: setup
 	$(BIN)/python -m tests.notebook_runner

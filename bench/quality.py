@@ -33,7 +33,10 @@ exponential moving average of the weights instead of the last ones (Adam's
 `--weight-decay` shrinks the kernels by `weight_decay * learning_rate` of
 themselves every step (decoupled, as AdamW; biases are left alone), in
 both networks or, with `--weight-decay-on`, the encoder's or the decoder's
-only. Each run records the CPU it ran on (`machine`): Zen 3 and Zen 4
+only. A run's entry in the JSON's `runs` is its name followed by the
+options that differ from their defaults (`run_key`), so runs of one
+configuration with other options or seeds do not overwrite each other.
+Each run records the CPU it ran on (`machine`): Zen 3 and Zen 4
 machines have both run it, and steps per hour differ between them and
 between runs on one host.
 
@@ -76,6 +79,17 @@ OBJECTIVES = {
 # --weight-decay-on: "both" networks, or the encoder's or the decoder's
 # kernels only.
 DECAYED_NETWORKS = ("both", "encoder", "decoder")
+# The options that name a run's JSON entry when they differ from their
+# defaults. --batch-size is not one: each objective's make target sets it for
+# all its runs (ELBO 128, IWAE 64), and every run records it.
+KEYED_OPTIONS = (
+    "learning_rate",
+    "final_learning_rate",
+    "ema_momentum",
+    "weight_decay",
+    "weight_decay_on",
+    "seed",
+)
 # The test set's binarisation and the evaluation's samples do not follow
 # --seed: runs with different training seeds are measured on the same images.
 EVALUATION_SEED = 0
@@ -148,9 +162,9 @@ def _parse_args(argv):
             f"--weight-decay must be positive. "
             f"Received: weight_decay={args.weight_decay}"
         )
-    if args.final_learning_rate is None:
-        args.final_learning_rate = args.learning_rate / 10.0
-    if not 0.0 < args.final_learning_rate <= args.learning_rate:
+    if args.final_learning_rate is not None and not (
+        0.0 < args.final_learning_rate <= args.learning_rate
+    ):
         parser.error(
             f"--final-learning-rate must be positive and at most "
             f"--learning-rate ({args.learning_rate}). "
@@ -167,6 +181,22 @@ def _parse_args(argv):
             f"Received: ema_momentum={args.ema_momentum}"
         )
     return args
+
+
+def run_key(name, args):
+    """The run's entry in the JSON: `name`, then the options of `KEYED_OPTIONS`
+    that differ from their defaults, as flags.
+
+    Runs of one configuration with other options keep entries of their own
+    (each run also records all its options).
+    """
+    defaults = _parse_args([])
+    flags = [
+        f"--{option.replace('_', '-')} {getattr(args, option)}"
+        for option in KEYED_OPTIONS
+        if getattr(args, option) != getattr(defaults, option)
+    ]
+    return " ".join([name, *flags])
 
 
 def parse_run(name):
@@ -232,6 +262,7 @@ def train_and_measure(name, minutes, args):
         optimizer.exclude_from_weight_decay(var_list=left_out, var_names=["bias"])
     vae.compile(optimizer=optimizer)
     budget = minutes * 60.0
+    final_rate = args.final_learning_rate or args.learning_rate / 10.0
 
     class TimeBudget(keras.callbacks.Callback):
         def on_train_begin(self, logs=None):
@@ -240,8 +271,7 @@ def train_and_measure(name, minutes, args):
         def on_train_batch_begin(self, batch, logs=None):
             fraction = min(1.0, (time.perf_counter() - self.start) / budget)
             self.model.optimizer.learning_rate.assign(
-                args.learning_rate
-                * (args.final_learning_rate / args.learning_rate) ** fraction
+                args.learning_rate * (final_rate / args.learning_rate) ** fraction
             )
 
         def on_train_batch_end(self, batch, logs=None):
@@ -272,7 +302,7 @@ def train_and_measure(name, minutes, args):
         "train_examples": len(images),
         "batch_size": args.batch_size,
         "learning_rate": args.learning_rate,
-        "final_learning_rate": args.final_learning_rate,
+        "final_learning_rate": final_rate,
         # fit ends by copying the average into the weights that are evaluated.
         "ema_momentum": args.ema_momentum,
         "weight_decay": args.weight_decay,
@@ -314,11 +344,12 @@ def main(argv=None):
     for item in args.runs.split(","):
         name, minutes = item.split(":")
         result = train_and_measure(name, float(minutes), args)
-        report["runs"][name] = result
+        key = run_key(name, args)
+        report["runs"][key] = result
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(report, indent=2) + "\n")
         print(
-            f"{name}: {result['epochs']} epochs in {result['train_seconds'] / 60:.1f}"
+            f"{key}: {result['epochs']} epochs in {result['train_seconds'] / 60:.1f}"
             f" min; test NLL (IWAE k={args.iwae_samples}) "
             f"{result['test_nll_iwae']:.2f} nats; -ELBO "
             f"{result['test_negative_elbo']:.2f}; active units "
