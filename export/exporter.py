@@ -30,6 +30,10 @@ from keras_vae_export.manifest import LATENT_SAMPLER_FILE
 from keras_vae_export.manifest import MANIFEST_VERSION
 from keras_vae_export.manifest import describe_files
 from keras_vae_export.manifest import write_manifest
+from keras_vae_export.output_folders import check_not_overlapping
+from keras_vae_export.output_folders import check_replaceable
+from keras_vae_export.output_folders import export_folder_files
+from keras_vae_export.output_folders import replace_folder
 from keras_vae_export.parity import PARITY_BATCH_SIZES
 from keras_vae_export.parity import PARITY_SEED
 from keras_vae_export.parity import compare_outputs
@@ -114,17 +118,15 @@ def _class_names(vae):
     return list(names) if names else [str(c) for c in range(vae.num_classes)]
 
 
-def _check_destination(output_dir, overwrite):
-    if output_dir.exists() and not output_dir.is_dir():
-        raise ExportError(
-            f"The output folder is an existing file. Received: "
-            f"output_dir={str(output_dir)!r}"
+def _check_destination(output_dir, overwrite, model):
+    inputs = {"model": model} if isinstance(model, (str, os.PathLike)) else {}
+    try:
+        check_not_overlapping(output_dir, inputs)
+        check_replaceable(
+            output_dir, export_folder_files, "keras-vae export", overwrite
         )
-    if output_dir.is_dir() and any(output_dir.iterdir()) and not overwrite:
-        raise ExportError(
-            "The output folder exists and is not empty; pass overwrite=True "
-            f"(--overwrite) to replace it. Received: output_dir={str(output_dir)!r}"
-        )
+    except ValueError as error:
+        raise ExportError(str(error)) from None
 
 
 def _check_modules(formats):
@@ -143,21 +145,6 @@ def _versions():
         except importlib.metadata.PackageNotFoundError:
             versions[package] = None
     return versions
-
-
-def _move_into_place(staging, output_dir):
-    backup = None
-    if output_dir.exists():
-        backup = output_dir.with_name(f".{output_dir.name}.old-{os.getpid()}")
-        os.rename(output_dir, backup)
-    try:
-        os.rename(staging, output_dir)
-    except OSError:
-        if backup is not None:
-            os.rename(backup, output_dir)
-        raise
-    if backup is not None:
-        shutil.rmtree(backup)
 
 
 def _tensor_entries(names, roles, shapes, dtypes):
@@ -184,8 +171,10 @@ def export_decoder(
             `manifest.json`.
         formats: `None` (all), a list, or a comma-separated string of
             `savedmodel`, `tflite`, `tflite-fp16`, `tflite-int8`, `onnx`.
-        overwrite: bool. Replace an existing, non-empty `output_dir`.
-            Defaults to `False`.
+        overwrite: bool. Replace an existing, non-empty `output_dir` that an
+            earlier export wrote; a folder holding any file the manifest
+            does not list, or holding the model file, is refused (nothing
+            is deleted). Defaults to `False`.
         uint8_output: bool. Add a second output with uint8 pixels, for apps
             that only display. Defaults to `False`.
         num_threads: int or None. Runtime threads for the parity check.
@@ -199,10 +188,10 @@ def export_decoder(
     manifest["artifacts"]["tflite"]["parity"]["passed"]  # True
     ```
     """
+    output_dir = Path(output_dir)
+    _check_destination(output_dir, overwrite, model)
     vae = _load_vae(model)
     formats = parse_formats(formats)
-    output_dir = Path(output_dir)
-    _check_destination(output_dir, overwrite)
     _check_modules(formats)
     decode_model = build_decode_model(vae, uint8_output=uint8_output)
     latent_dim = vae.latent_dim
@@ -297,7 +286,9 @@ def export_decoder(
         if samplers:
             manifest["latent_samplers"] = samplers
         write_manifest(staging, manifest)
-        _move_into_place(staging, output_dir)
+        # Checked again: the folder may have gained files while converting.
+        _check_destination(output_dir, overwrite, model)
+        replace_folder(staging, output_dir)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)

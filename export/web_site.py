@@ -28,6 +28,10 @@ from keras_vae_export.manifest import file_sha256
 from keras_vae_export.manifest import read_latent_sampler
 from keras_vae_export.manifest import read_manifest
 from keras_vae_export.manifest import verify_artifact
+from keras_vae_export.output_folders import check_not_overlapping
+from keras_vae_export.output_folders import check_replaceable
+from keras_vae_export.output_folders import export_folder_files
+from keras_vae_export.output_folders import replace_folder
 
 PAGE_FILES = ("index.html", "app.js", "kerasvae.js", "drawing.js", "style.css")
 RUNTIME_DIR = "vendor/onnxruntime-web"
@@ -116,46 +120,48 @@ def site_files(export_dir):
     return files
 
 
+def site_folder_files(folder):
+    """The files an earlier `write_site` wrote in `folder` (`None` if it is
+    not a site): the page, the pinned runtime and the export copy its
+    `export/manifest.json` lists."""
+    folder = Path(folder)
+    export = export_folder_files(folder / EXPORT_PREFIX)
+    if export is None or not (folder / "index.html").is_file():
+        return None
+    runtime = (*runtime_pin()["files"], *RUNTIME_NOTICES)
+    return {
+        *PAGE_FILES,
+        *(f"{RUNTIME_DIR}/{name}" for name in runtime),
+        *(f"{EXPORT_PREFIX}/{name}" for name in export),
+    }
+
+
 def write_site(export_dir, site_dir, overwrite=False):
     """Writes a self-contained static folder: the page, the runtime and the
     export's files, to host on any static server.
 
     The folder is assembled under a temporary name beside `site_dir` and
     renamed into place; an existing `site_dir` is replaced only with
-    `overwrite=True`.
+    `overwrite=True`, and only when it holds nothing but what an earlier
+    `write_site` wrote. A `site_dir` that is, holds or lies inside
+    `export_dir` is refused.
 
     Args:
         export_dir: folder written by `export_decoder`, with an ONNX artifact.
         site_dir: folder to create.
-        overwrite: bool. Replace an existing `site_dir`. Defaults to `False`.
+        overwrite: bool. Replace an existing `site_dir` written by an earlier
+            `write_site`. Defaults to `False`.
 
     Returns:
         The sorted list of files written, relative to `site_dir`.
     """
     site_dir = Path(site_dir)
-    if site_dir.exists() and not overwrite:
-        raise ValueError(
-            "The site folder exists; pass --overwrite to replace it. Received: "
-            f"site_dir={str(site_dir)!r}"
-        )
-    export_root = Path(export_dir).resolve()
-    if site_dir.resolve() == export_root or export_root.is_relative_to(
-        site_dir.resolve()
-    ):
-        raise ValueError(
-            "The site folder must not be or hold the export folder. Received: "
-            f"site_dir={str(site_dir)!r}"
-        )
-    if site_dir.exists() and any(site_dir.iterdir()):
-        if (
-            not (site_dir / "index.html").is_file()
-            or not (site_dir / EXPORT_PREFIX / MANIFEST_NAME).is_file()
-        ):
-            raise ValueError(
-                "--overwrite replaces only a folder written by `keras-vae web` "
-                "(with index.html and export/manifest.json) or an empty one. "
-                f"Received: site_dir={str(site_dir)!r}"
-            )
+    check_not_overlapping(
+        site_dir, {"export_dir": export_dir}, "site_dir", "site folder"
+    )
+    check_replaceable(
+        site_dir, site_folder_files, "keras-vae web", overwrite, name="site_dir"
+    )
     files = site_files(export_dir)
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".site-", dir=site_dir.parent))
@@ -165,9 +171,10 @@ def write_site(export_dir, site_dir, overwrite=False):
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
         os.chmod(staging, 0o755)
-        if site_dir.exists():
-            shutil.rmtree(site_dir)
-        staging.rename(site_dir)
+        check_replaceable(  # again: the folder may have changed meanwhile
+            site_dir, site_folder_files, "keras-vae web", overwrite, name="site_dir"
+        )
+        replace_folder(staging, site_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return sorted(files)

@@ -218,6 +218,38 @@ def _array_file(c, name, **arrays):
     return path
 
 
+def _run_folder(c):
+    """A training run's folder: the model file and a note of the user's."""
+    run = c.tmp / "run"
+    if not run.exists():
+        run.mkdir()
+        _saved_model(c, _vae()).rename(run / "model.keras")
+        (run / "notes.txt").write_text("mine")
+    return run
+
+
+def _export_with_notes(c):
+    directory = _export(c)
+    (directory / "notes.txt").write_text("mine")
+    return directory
+
+
+def _keeping(folder_of, action):
+    """A trigger that runs `action(c, folder)` and checks that every file
+    of `folder` (made by `folder_of(c)`) is still there, unchanged."""
+
+    def trigger(c):
+        folder = folder_of(c)
+        before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+        try:
+            action(c, folder)
+        finally:
+            after = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+            assert after == before, f"{folder} changed"
+
+    return trigger
+
+
 # (kind of bad input, what the message must say, how to trigger it)
 CATALOGUE = [
     # Data given to the model or the data module.
@@ -441,6 +473,51 @@ CATALOGUE = [
         lambda c: Sampler(_tampered_export(c), "onnx"),
     ),
     ("no export manifest", "No manifest.json", lambda c: Sampler(c.tmp)),
+    # Output folders: --overwrite replaces only what the project wrote.
+    (
+        "export --overwrite into the model's own folder",
+        "output folder holds the input model",
+        _keeping(
+            _run_folder,
+            lambda c, run: _cli("export", run / "model.keras", run, "--overwrite"),
+        ),
+    ),
+    (
+        "export --overwrite over a folder no export wrote",
+        "is not \\(it has no keras-vae manifest\\); nothing was deleted",
+        _keeping(
+            _run_folder,
+            lambda c, run: _cli("export", _saved_model(c, _vae()), run, "--overwrite"),
+        ),
+    ),
+    (
+        "export --overwrite over an export holding other files",
+        r"did not write: \['notes.txt'\]; nothing was deleted",
+        _keeping(
+            _export_with_notes,
+            lambda c, out: _cli(
+                "export",
+                _saved_model(c, _vae()),
+                out,
+                "--formats",
+                "onnx",
+                "--overwrite",
+            ),  # fmt: skip
+        ),
+    ),
+    (
+        "web site folder inside the export folder",
+        "site folder lies inside the input export_dir",
+        _keeping(_export, lambda c, out: _cli("web", out, out / "site")),
+    ),
+    (
+        "web --overwrite over a folder no site came from",
+        "is not \\(it has no keras-vae manifest\\); nothing was deleted",
+        _keeping(
+            _run_folder,
+            lambda c, run: _cli("web", _export(c), run, "--overwrite"),
+        ),
+    ),
     (
         "sampling zero images",
         "Received: n=0",

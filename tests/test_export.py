@@ -1,5 +1,6 @@
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -328,6 +329,52 @@ def test_destination_and_model_checks(exports, tmp_path):
     with pytest.raises(ValueError, match="Received: formats=\\['tflite', 'pb'\\]"):
         parse_formats("tflite,pb")
     assert not (tmp_path / "o").exists()
+
+
+def test_overwrite_never_deletes_what_export_did_not_write(exports, tmp_path):
+    """The data-loss case: `export runs/x/model.keras runs/x --overwrite`
+    used to delete the run folder, the model file with it."""
+    vae, _, _ = exports["mlp", "bernoulli"]
+    run = tmp_path / "runs" / "x"
+    run.mkdir(parents=True)
+    vae.save(run / "model.keras")
+    (run / "notes.txt").write_text("mine")
+    before = snapshot(run)
+    for output in (run, run.parent, run / "exported" / ".."):
+        with pytest.raises(ExportError, match="holds the input model"):
+            exporter.export_decoder(run / "model.keras", output, overwrite=True)
+        assert snapshot(run) == before
+    # A folder that no export wrote, or an export the user added files to.
+    exported = tmp_path / "exported"
+    exporter.export_decoder(vae, exported, formats="onnx")
+    (exported / "notes.txt").write_text("mine")
+    (exported / "drafts").mkdir()
+    (exported / "drafts" / "a.onnx").write_text("mine")
+    with pytest.raises(
+        ExportError, match=r"did not write: \['drafts/a.onnx', 'notes.txt'\]"
+    ):
+        exporter.export_decoder(vae, exported, formats="onnx", overwrite=True)
+    assert (exported / "notes.txt").read_text() == "mine"
+    with pytest.raises(ExportError, match="it has no keras-vae manifest"):
+        exporter.export_decoder(vae, run, formats="onnx", overwrite=True)
+    assert snapshot(run) == before
+    # A symbolic link to a folder is refused, not followed or deleted.
+    link = tmp_path / "link"
+    link.symlink_to(run)
+    with pytest.raises(ExportError, match="is a symbolic link"):
+        exporter.export_decoder(vae, link, formats="onnx", overwrite=True)
+    assert snapshot(run) == before
+    assert main(["export", str(run / "model.keras"), str(run), "--overwrite"]) == 2
+    assert snapshot(run) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["exported", "link", "runs"]
+
+
+def test_overwrite_replaces_every_kind_of_earlier_export(exports, tmp_path):
+    vae, directory, manifest = exports["conv", "gaussian"]  # every format
+    copy = tmp_path / "copy"
+    shutil.copytree(directory, copy)
+    exporter.export_decoder(vae, copy, formats="onnx", overwrite=True)
+    assert sorted(p.name for p in copy.iterdir()) == ["decoder.onnx", "manifest.json"]
 
 
 def test_missing_runtimes_give_the_install_hint(exports, tmp_path, monkeypatch):

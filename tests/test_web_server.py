@@ -248,7 +248,7 @@ def test_web_writes_a_self_contained_folder(export_dir, tmp_path, capsys):
     assert (site / "export/decoder.onnx").read_bytes() == MODEL_BYTES
     assert f"to {site}" in capsys.readouterr().out
     assert main(["web", str(export_dir), str(site)]) == 2
-    assert "pass --overwrite" in capsys.readouterr().err
+    assert "(--overwrite) to replace it" in capsys.readouterr().err
     assert main(["web", str(export_dir), str(site), "--overwrite"]) == 0
     other = tmp_path / "other"
     (other / "notes").mkdir(parents=True)
@@ -256,8 +256,15 @@ def test_web_writes_a_self_contained_folder(export_dir, tmp_path, capsys):
     assert "replaces only a folder written by" in capsys.readouterr().err
     assert (other / "notes").is_dir()
     assert main(["web", str(export_dir), str(export_dir.parent), "--overwrite"]) == 2
-    assert "must not be or hold the export folder" in capsys.readouterr().err
+    assert "site folder holds the input export_dir" in capsys.readouterr().err
+    assert main(["web", str(export_dir), str(export_dir / "site")]) == 2
+    assert "site folder lies inside the input export_dir" in capsys.readouterr().err
     assert (export_dir / "manifest.json").is_file()
+    assert not (export_dir / "site").exists()
+    (site / "notes.txt").write_text("mine")
+    assert main(["web", str(export_dir), str(site), "--overwrite"]) == 2
+    assert "did not write: ['notes.txt']" in capsys.readouterr().err
+    assert (site / "notes.txt").read_text() == "mine"
 
 
 def test_the_shipped_runtime_is_the_pinned_npm_release():
