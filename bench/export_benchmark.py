@@ -136,6 +136,8 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as tmp:
         manifest = export_decoder(vae, Path(tmp) / "exported", num_threads=args.threads)
         for name, artifact in manifest["artifacts"].items():
+            if artifact["graph"] != "decode" or artifact["batch_size"] is not None:
+                continue  # the decoders that take any batch
             runner = open_runner(
                 FORMATS[name].runtime,
                 Path(tmp) / "exported" / artifact["file"],

@@ -114,7 +114,8 @@ def _format_table(model, export_dir, manifest, test_images, classifier, samples)
     rows = {}
     sources = {"keras": model}
     for name, artifact in manifest["artifacts"].items():
-        if artifact["runtime"] != "savedmodel":
+        decoder = artifact["graph"] == "decode" and artifact["batch_size"] is None
+        if decoder and artifact["runtime"] != "savedmodel":
             sources[name] = Sampler(
                 export_dir, runtime=artifact["runtime"], format=name
             )

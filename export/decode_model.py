@@ -1,5 +1,10 @@
-"""The graph that every format exports: `z` (and the label of a conditional
-model) to the decoder's mean image.
+"""The graphs that every format exports.
+
+- The decoder, `decode`: `z` (and the label of a conditional model) to the
+  decoder's mean image.
+- The sampler, `sample`: uniform noise (and the label) to an image, the
+  fitted latent mixture (or the prior) inside the graph as constants; see
+  `keras_vae.samplers.uniform_noise` for the noise contract.
 
 Built from the decoder alone (the encoder is never traced or tracked), in
 float32 whatever policy the model trained with, ending in the model's own
@@ -13,6 +18,9 @@ import numpy as np
 from keras import ops
 
 from keras_vae import likelihoods
+from keras_vae.samplers import uniform_noise
+
+GRAPHS = ("decode", "sample")
 
 
 @keras.saving.register_keras_serializable(package="keras_vae")
@@ -24,6 +32,129 @@ class Uint8Image(keras.layers.Layer):
 
     def compute_output_shape(self, input_shape):
         return input_shape
+
+
+@keras.saving.register_keras_serializable(package="keras_vae")
+class UniformNoiseLatent(keras.layers.Layer):
+    """Uniform noise to latents of a Gaussian mixture, in builtin ops.
+
+    The graph form of `keras_vae.samplers.uniform_noise.latents_from_noise`:
+    integer thresholds pick the component (of the label's mixture), a
+    Box-Muller transform makes the normals, the component's Cholesky factor
+    shapes them. No random op: the randomness is the `noise` input.
+
+    Args:
+        latent_dim: int. Size of the latent space.
+        num_components: int. Components K of each mixture.
+        num_mixtures: int. 1, or one per class. Defaults to `1`.
+        **kwargs: base layer arguments.
+
+    Call arguments:
+        noise: float32 `(batch, 1 + 2 * latent_dim)` in [0, 1).
+        labels: int32 `(batch,)` for several mixtures, else `None`. A label
+            out of range is clipped here; the sampling model blanks its
+            image.
+
+    Example:
+    ```python
+    tables = uniform_noise.mixture_tables(None, latent_dim=2)  # the prior
+    layer = UniformNoiseLatent(2, 1)
+    layer.set_weights([tables["thresholds"], tables["means"], tables["cholesky"]])
+    z = layer(np.full((3, 5), 0.5, "float32"))
+    ```
+    """
+
+    def __init__(self, latent_dim, num_components, num_mixtures=1, **kwargs):
+        super().__init__(**kwargs)
+        self.latent_dim = int(latent_dim)
+        self.num_components = int(num_components)
+        self.num_mixtures = int(num_mixtures)
+        m, k, d = self.num_mixtures, self.num_components, self.latent_dim
+        self.thresholds = self.add_weight(
+            shape=(m, k), initializer="zeros", trainable=False, dtype="int32",
+            name="thresholds",
+        )  # fmt: skip
+        self.means = self.add_weight(
+            shape=(m * k, d), initializer="zeros", trainable=False,
+            dtype="float32", name="means",
+        )  # fmt: skip
+        self.cholesky = self.add_weight(
+            shape=(m * k, d, d), initializer="zeros", trainable=False,
+            dtype="float32", name="cholesky",
+        )  # fmt: skip
+        self.built = True
+
+    def call(self, noise, labels=None):
+        d, k = self.latent_dim, self.num_components
+        # floor(u0 * 2**24) in two exact steps of 2**12 (float16-safe).
+        high = ops.clip(noise[:, 0], 0.0, 1.0) * 4096.0
+        coarse = ops.floor(high)
+        fine = ops.floor((high - coarse) * 4096.0)
+        steps = ops.cast(coarse, "int32") * 4096 + ops.cast(fine, "int32")
+        steps = ops.minimum(steps, (1 << uniform_noise.NOISE_BITS) - 1)[:, None]
+        if labels is None:
+            rows = ops.zeros_like(steps[:, 0])
+            thresholds = self.thresholds[:1]
+        else:
+            rows = ops.clip(ops.cast(labels, "int32"), 0, self.num_mixtures - 1)
+            thresholds = ops.take(self.thresholds, rows, axis=0)
+        components = ops.sum(ops.cast(steps >= thresholds, "int32"), axis=1)
+        index = rows * k + components
+        u1 = ops.clip(noise[:, 1 : 1 + d], 0.0, 1.0)
+        u2 = ops.clip(noise[:, 1 + d :], 0.0, 1.0)
+        gap = ops.maximum(1.0 - u1, float(uniform_noise.SMALLEST_GAP))
+        angle = u2 * float(uniform_noise.TWO_PI_HIGH) + u2 * float(
+            uniform_noise.TWO_PI_LOW
+        )
+        eps = ops.sqrt(-2.0 * ops.log(gap)) * ops.cos(angle)
+        factors = ops.take(self.cholesky, index, axis=0)
+        means = ops.take(self.means, index, axis=0)
+        return means + ops.sum(factors * eps[:, None, :], axis=-1)
+
+    def compute_output_shape(self, noise_shape, labels_shape=None):
+        return (noise_shape[0], self.latent_dim)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "latent_dim": self.latent_dim,
+                "num_components": self.num_components,
+                "num_mixtures": self.num_mixtures,
+            }
+        )
+        return config
+
+
+@keras.saving.register_keras_serializable(package="keras_vae")
+class LabelMask(keras.layers.Layer):
+    """Blanks (zeros) the images of labels outside `[0, num_classes)`.
+
+    What the exported graphs do with such a label, documented and tested:
+    an all-zero image, in every format, instead of an image of no class.
+
+    Args:
+        num_classes: int. Number of classes.
+        **kwargs: base layer arguments.
+    """
+
+    def __init__(self, num_classes, **kwargs):
+        super().__init__(**kwargs)
+        self.num_classes = int(num_classes)
+
+    def call(self, image, labels):
+        labels = ops.cast(labels, "int32")
+        valid = ops.logical_and(labels >= 0, labels < self.num_classes)
+        shape = (-1,) + (1,) * (len(image.shape) - 1)
+        return image * ops.reshape(ops.cast(valid, image.dtype), shape)
+
+    def compute_output_shape(self, image_shape, labels_shape):
+        return image_shape
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"num_classes": self.num_classes})
+        return config
 
 
 def _float32_policies(config):
@@ -46,65 +177,134 @@ def float32_copy(layer):
     return copy
 
 
-def input_entries(vae):
-    """The exported graph's inputs, in order, as the manifest lists them.
+def input_entries(vae, graph="decode", batch_size=None):
+    """The inputs of an exported graph, in order, as the manifest lists them.
+
+    Args:
+        vae: the model.
+        graph: `"decode"` (inputs `z`, `label`) or `"sample"` (inputs
+            `noise`, `label`).
+        batch_size: int, or `None` for any batch (`-1` in the shapes).
 
     Returns:
-        A list of dicts with `role`, `name`, `shape` (-1 for the batch) and
-        `dtype`: `z` first, then `label` for a conditional model.
+        A list of dicts with `role`, `name`, `shape` and `dtype`; `label`
+        comes last and only for a conditional model.
     """
-    entries = [
-        {"role": "z", "name": "z", "shape": [-1, vae.latent_dim], "dtype": "float32"}
-    ]
+    batch = -1 if batch_size is None else int(batch_size)
+    if graph == "decode":
+        entries = [
+            {"role": "z", "name": "z", "shape": [batch, vae.latent_dim],
+             "dtype": "float32"}
+        ]  # fmt: skip
+    else:
+        width = uniform_noise.noise_size(vae.latent_dim)
+        entries = [
+            {"role": "noise", "name": "noise", "shape": [batch, width],
+             "dtype": "float32", "distribution": "uniform [0, 1)"}
+        ]  # fmt: skip
     if vae.num_classes is not None:
         entries.append(
-            {"role": "label", "name": "label", "shape": [-1], "dtype": "int32"}
+            {"role": "label", "name": "label", "shape": [batch], "dtype": "int32"}
         )
     return entries
 
 
-def build_decode_model(vae, uint8_output=False):
-    """Builds the exported graph `[z, label?] -> [image, image_uint8?]`.
+def output_roles(uint8_output, graph="decode"):
+    """An exported graph's output names, in order: `image`, `image_uint8`
+    (when asked for), and for the sampling graph the latent it drew, `z`."""
+    roles = ["image", "image_uint8"] if uint8_output else ["image"]
+    return roles + ["z"] if graph == "sample" else roles
+
+
+def sampler_tables(vae):
+    """The sampling graph's constants: the fitted mixture, else the prior."""
+    sampler = getattr(vae, "latent_sampler", None)
+    mixtures = None if sampler is None else sampler.mixtures()
+    return uniform_noise.mixture_tables(mixtures, vae.latent_dim, vae.num_classes)
+
+
+def build_export_model(vae, graph="decode", uint8_output=False, batch_size=None):
+    """Builds an exported graph, with named outputs.
+
+    `decode`: `[z, label?] -> {"image", "image_uint8"?}`; `sample`:
+    `[noise, label?] -> {"image", "image_uint8"?, "z"}` (`z`: the latent it
+    drew, for apps that edit or interpolate it). A label out of range
+    gives an all-zero image. With a `batch_size`, every shape in the graph
+    is static (the image reshape included), for runtimes and delegates that
+    refuse dynamic shapes.
 
     Args:
         vae: a trained `keras_vae.VAE` (or `ConditionalVAE`).
-        uint8_output: bool. Add a second output with uint8 pixels.
+        graph: `"decode"` or `"sample"`. Defaults to `"decode"`.
+        uint8_output: bool. Add a uint8 image output.
+        batch_size: int or None. A fixed batch size.
 
     Returns:
-        A called functional `keras.Model` named `"decode"`.
+        A called functional `keras.Model` named after the graph.
     """
+    if graph not in GRAPHS:
+        raise ValueError(f"graph must be in {GRAPHS}. Received: graph={graph!r}")
     decoder = float32_copy(vae.decoder)
     likelihood = float32_copy(vae.likelihood)
+    entries = input_entries(vae, graph, batch_size)
     inputs = [
-        keras.Input(tuple(e["shape"][1:]), name=e["name"], dtype=e["dtype"])
-        for e in input_entries(vae)
+        keras.Input(
+            tuple(e["shape"][1:]),
+            batch_size=batch_size,
+            name=e["name"],
+            dtype=e["dtype"],
+        )
+        for e in entries
     ]
-    network_inputs = inputs[0] if len(inputs) == 1 else inputs
-    image = likelihood(decoder(network_inputs))
-    outputs = [image, Uint8Image(name="image_uint8")(image)] if uint8_output else image
-    model = keras.Model(network_inputs, outputs, name="decode")
-    model(example_inputs(input_entries(vae), 1))
+    label = inputs[1] if len(inputs) == 2 else None
+    if graph == "decode":
+        z = inputs[0]
+    else:
+        tables = sampler_tables(vae)
+        mixtures, components = tables["thresholds"].shape
+        layer = UniformNoiseLatent(
+            vae.latent_dim, components, mixtures, name="latent_sampler"
+        )
+        layer.set_weights([tables["thresholds"], tables["means"], tables["cholesky"]])
+        z = layer(inputs[0], label)
+    image = likelihood(decoder(z if label is None else [z, label]))
+    if label is not None:
+        image = LabelMask(vae.num_classes, name="label_mask")(image, label)
+    outputs = {"image": image}
+    if uint8_output:
+        outputs["image_uint8"] = Uint8Image(name="image_uint8")(image)
+    if graph == "sample":
+        outputs["z"] = z
+    model = keras.Model(inputs, outputs, name=graph)
+    model(example_inputs(entries, batch_size or 1, num_classes=vae.num_classes))
     return model
 
 
-def example_inputs(entries, batch_size, seed=0, num_classes=None):
-    """Fixed inputs of the exported graph for `batch_size` examples.
+def build_decode_model(vae, uint8_output=False):
+    """The `decode` graph with any batch size (see `build_export_model`)."""
+    return build_export_model(vae, "decode", uint8_output)
 
-    Latents come from N(0, I) with numpy's generator seeded `seed`; labels
-    cycle through the classes.
+
+def example_inputs(entries, batch_size, seed=0, num_classes=None):
+    """Fixed inputs of an exported graph for `batch_size` examples.
+
+    Latents come from N(0, I) and noise from U[0, 1) with numpy's generator
+    seeded `seed`; labels cycle through the classes.
 
     Returns:
-        One array, or a list of arrays in `entries` order.
+        A list of arrays in `entries` order.
     """
     rng = np.random.default_rng(seed)
     arrays = []
     for entry in entries:
+        shape = (batch_size, *entry["shape"][1:])
         if entry["role"] == "label":
             arrays.append(np.arange(batch_size, dtype="int32") % (num_classes or 1))
+        elif entry["role"] == "noise":
+            arrays.append(rng.random(shape, dtype=np.float32))
         else:
-            shape = (batch_size, *entry["shape"][1:])
             arrays.append(rng.standard_normal(shape, dtype=np.float32))
-    return arrays[0] if len(arrays) == 1 else arrays
+    return arrays
 
 
 def likelihood_name(vae):

@@ -19,12 +19,19 @@ import keras
 
 from keras_vae.models.model_files import load_model_file
 from keras_vae.models.vae import VAE
-from keras_vae_export.decode_model import build_decode_model
+from keras_vae.samplers import uniform_noise
+from keras_vae_export.decode_model import GRAPHS
+from keras_vae_export.decode_model import build_export_model
 from keras_vae_export.decode_model import input_entries
 from keras_vae_export.decode_model import likelihood_name
+from keras_vae_export.decode_model import output_roles
 from keras_vae_export.errors import ExportError
 from keras_vae_export.errors import missing_runtime
+from keras_vae_export.formats import FIXED_BATCH_RUNTIMES
 from keras_vae_export.formats import FORMATS
+from keras_vae_export.formats import artifact_file_name
+from keras_vae_export.formats import artifact_key
+from keras_vae_export.formats import parse_batch_sizes
 from keras_vae_export.formats import parse_formats
 from keras_vae_export.manifest import LATENT_SAMPLER_FILE
 from keras_vae_export.manifest import MANIFEST_VERSION
@@ -147,11 +154,74 @@ def _versions():
     return versions
 
 
-def _tensor_entries(names, roles, shapes, dtypes):
-    return [
-        {"role": role, "name": name, "shape": shape, "dtype": dtype}
-        for name, role, shape, dtype in zip(names, roles, shapes, dtypes)
-    ]
+class _Graphs:
+    """The Keras graphs to convert and their parity references, each built
+    once per (graph, batch size)."""
+
+    def __init__(self, vae, uint8_output):
+        self.vae, self.uint8_output = vae, uint8_output
+        self._built = {}
+
+    def get(self, graph, batch_size):
+        key = (graph, batch_size)
+        if key not in self._built:
+            model = build_export_model(self.vae, graph, self.uint8_output, batch_size)
+            inputs = input_entries(self.vae, graph, batch_size)
+            sizes = PARITY_BATCH_SIZES if batch_size is None else (batch_size,)
+            batches = parity_inputs(inputs, self.vae.num_classes, sizes)
+            references = {
+                n: [
+                    keras.ops.convert_to_numpy(model(arrays)[role])
+                    for role in output_roles(self.uint8_output, graph)
+                ]
+                for n, arrays in batches.items()
+            }
+            self._built[key] = (model, inputs, batches, references)
+        return self._built[key]
+
+
+def _convert(name, graph, batch_size, graphs, staging, num_threads):
+    """Writes one artifact, runs it in its runtime against Keras, and
+    returns its manifest entry."""
+    spec = FORMATS[name]
+    model, inputs, batches, references = graphs.get(graph, batch_size)
+    file_name = artifact_file_name(name, graph, batch_size)
+    path = staging / file_name
+    _write_artifact(name, model, path, inputs)
+    runner = open_runner(spec.runtime, path, num_threads=num_threads)
+    names = artifact_input_names(runner, inputs)
+    roles = output_roles(graphs.uint8_output, graph)
+    if runner.output_names != roles:
+        raise ExportError(
+            f"The converted {file_name} names its outputs {runner.output_names}, "
+            f"not {roles}. Received: format={name!r}"
+        )
+    batch = -1 if batch_size is None else batch_size
+    shapes = {
+        "image": ([batch, *graphs.vae.example_shape], "float32"),
+        "image_uint8": ([batch, *graphs.vae.example_shape], "uint8"),
+        "z": ([batch, graphs.vae.latent_dim], "float32"),
+    }
+    return {
+        "file": file_name,
+        "format": name,
+        "graph": graph,
+        "batch_size": batch_size,
+        "runtime": spec.runtime,
+        "description": spec.description,
+        "inputs": [{**entry, "name": n} for entry, n in zip(inputs, names)],
+        "outputs": [
+            {
+                "role": role,
+                "name": name,
+                "shape": shapes[role][0],
+                "dtype": shapes[role][1],
+            }
+            for role, name in zip(roles, runner.output_names)
+        ],  # fmt: skip
+        "parity": compare_outputs(runner, names, batches, references, spec, roles),
+        **describe_files(path),
+    }
 
 
 def export_decoder(
@@ -161,8 +231,16 @@ def export_decoder(
     overwrite=False,
     uint8_output=False,
     num_threads=None,
+    batch_sizes=None,
 ):
     """Exports the decoder of a VAE for sampling on device.
+
+    Each format gets two graphs: the decoder (`z`, `label`? -> `image`) and
+    the sampler (`noise`, `label`? -> `image`), which holds the fitted
+    latent mixture (or the prior) as constants and takes uniform noise (see
+    `keras_vae.samplers.uniform_noise`). LiteRT formats also get a copy of
+    each per fixed batch size. The manifest lists every artifact under
+    `artifact_key(format, graph, batch_size)`.
 
     Args:
         model: a `keras_vae.VAE`, or the path of a `.keras` file of one
@@ -178,6 +256,10 @@ def export_decoder(
         uint8_output: bool. Add a second output with uint8 pixels, for apps
             that only display. Defaults to `False`.
         num_threads: int or None. Runtime threads for the parity check.
+        batch_sizes: fixed batch sizes of the extra LiteRT files, for
+            clients that refuse dynamic shapes (LiteRT.js, GPU delegates):
+            a list of ints, a string such as `"1,64"`, `()` for none, or
+            `None` for `(1, 64)`.
 
     Returns:
         The manifest, as a dict.
@@ -190,24 +272,13 @@ def export_decoder(
     """
     output_dir = Path(output_dir)
     _check_destination(output_dir, overwrite, model)
-    vae = _load_vae(model)
     formats = parse_formats(formats)
+    batch_sizes = parse_batch_sizes(batch_sizes)
+    vae = _load_vae(model)
     _check_modules(formats)
-    decode_model = build_decode_model(vae, uint8_output=uint8_output)
+    graphs = _Graphs(vae, uint8_output)
     latent_dim = vae.latent_dim
-    roles = ["image", "image_uint8"] if uint8_output else ["image"]
     output_shape = list(vae.example_shape)
-    inputs = input_entries(vae)
-    batches = parity_inputs(inputs, vae.num_classes)
-    references = {
-        n: [
-            keras.ops.convert_to_numpy(t)
-            for t in keras.tree.flatten(
-                decode_model(arrays[0] if len(arrays) == 1 else arrays)
-            )
-        ]
-        for n, arrays in batches.items()
-    }
     try:
         output_dir.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(
@@ -224,29 +295,12 @@ def export_decoder(
     try:
         artifacts = {}
         for name in formats:
-            spec = FORMATS[name]
-            path = staging / spec.file_name
-            _write_artifact(name, decode_model, path, inputs)
-            runner = open_runner(spec.runtime, path, num_threads=num_threads)
-            names = artifact_input_names(runner, inputs)
-            artifacts[name] = {
-                "file": spec.file_name,
-                "runtime": spec.runtime,
-                "description": spec.description,
-                "inputs": [
-                    {**entry, "name": name} for entry, name in zip(inputs, names)
-                ],
-                "outputs": _tensor_entries(
-                    runner.output_names,
-                    roles,
-                    [[-1] + output_shape] * len(roles),
-                    ["float32", "uint8"],
-                ),
-                "parity": compare_outputs(
-                    runner, names, batches, references, spec, roles
-                ),
-                **describe_files(path),
-            }
+            fixed = batch_sizes if FORMATS[name].runtime in FIXED_BATCH_RUNTIMES else ()
+            for graph in GRAPHS:
+                for batch_size in (None, *fixed):
+                    artifacts[artifact_key(name, graph, batch_size)] = _convert(
+                        name, graph, batch_size, graphs, staging, num_threads
+                    )
         failed = {
             n: a["parity"] for n, a in artifacts.items() if not a["parity"]["passed"]
         }
@@ -272,6 +326,7 @@ def export_decoder(
                 "class_names": _class_names(vae),
                 "uint8_output": uint8_output,
                 "prior": "standard normal N(0, I)",
+                "noise_size": uniform_noise.noise_size(latent_dim),
                 "name": vae.name,
             },
             "parity": {

@@ -125,6 +125,31 @@ FORMATS = {
     )
 }
 RUNTIMES = ("savedmodel", "tflite", "onnx")
+# Runtimes whose clients need a fixed batch (LiteRT.js, GPU delegates): they
+# get fixed-batch variants beside the dynamic artifact. ONNX Runtime (Python,
+# node, web), OpenVINO and TensorFlow take the dynamic files as they are.
+FIXED_BATCH_RUNTIMES = ("tflite",)
+DEFAULT_BATCH_SIZES = (1, 64)
+GRAPH_FILE_PREFIXES = {"decode": "decoder", "sample": "sampler"}
+
+
+def artifact_key(format_name, graph="decode", batch_size=None):
+    """The manifest's key of an artifact: `tflite` (the decoder, any
+    batch), `tflite:sample`, `tflite@64`, `tflite:sample@1`."""
+    key = format_name if graph == "decode" else f"{format_name}:{graph}"
+    return key if batch_size is None else f"{key}@{batch_size}"
+
+
+def artifact_file_name(format_name, graph="decode", batch_size=None):
+    """The file (or folder) name of an artifact: `decoder_float32.tflite`,
+    `sampler_float32.tflite`, `sampler_float32_b64.tflite`, `sampler.onnx`."""
+    name = FORMATS[format_name].file_name
+    if graph != "decode":
+        name = GRAPH_FILE_PREFIXES[graph] + name[len("decoder") :]
+    if batch_size is None:
+        return name
+    stem, dot, extension = name.partition(".")
+    return f"{stem}_b{batch_size}{dot}{extension}"
 
 
 def parse_formats(formats):
@@ -150,3 +175,37 @@ def parse_formats(formats):
             f"Received: formats={formats!r}"
         )
     return tuple(name for name in FORMATS if name in formats)
+
+
+MAX_BATCH_SIZE = 4096
+
+
+def parse_batch_sizes(batch_sizes):
+    """Fixed batch sizes from a list or a comma-separated string.
+
+    Args:
+        batch_sizes: `None` (the defaults, `DEFAULT_BATCH_SIZES`), a string
+            such as `"1,64"` (`""` for none), or a list of ints.
+
+    Returns:
+        A sorted tuple of distinct ints in `[1, MAX_BATCH_SIZE]`.
+    """
+    if batch_sizes is None:
+        return DEFAULT_BATCH_SIZES
+    values = batch_sizes
+    if isinstance(batch_sizes, str):
+        parts = [part.strip() for part in batch_sizes.split(",") if part.strip()]
+        try:
+            values = [int(part) for part in parts]
+        except ValueError:
+            values = None
+    if not isinstance(values, (list, tuple)) or not all(
+        isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= MAX_BATCH_SIZE
+        for v in values
+    ):
+        raise ValueError(
+            "batch_sizes must be integers in [1, "
+            f"{MAX_BATCH_SIZE}], such as 1,64 (empty for none). Received: "
+            f"batch_sizes={batch_sizes!r}"
+        )
+    return tuple(sorted(set(values)))

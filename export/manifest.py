@@ -12,8 +12,9 @@ from pathlib import Path
 
 MANIFEST_NAME = "manifest.json"
 LATENT_SAMPLER_FILE = "latent_sampler_gmm.json"
-MANIFEST_VERSION = 2
-READABLE_VERSIONS = (1, 2)
+MANIFEST_VERSION = 3
+READABLE_VERSIONS = (1, 2, 3)
+GRAPH_INPUTS = {"decode": "z", "sample": "noise"}
 
 
 def file_sha256(path):
@@ -211,9 +212,18 @@ def _check_artifacts(artifacts, num_classes):
             for f, d in files.items()
         ):
             _fail("artifact 'files' must map names to size and sha256", files)
-        _check_tensor_entries("inputs", entry.get("inputs"), ("z", "label"), "z")
+        graph = entry.get("graph")
+        if graph not in GRAPH_INPUTS:
+            _fail(f"artifact graphs must be in {tuple(GRAPH_INPUTS)}", graph)
+        if entry.get("batch_size") is not None and not _is_int(
+            entry.get("batch_size"), 1
+        ):
+            _fail("artifact batch_size must be null or >= 1", entry.get("batch_size"))
         _check_tensor_entries(
-            "outputs", entry.get("outputs"), ("image", "image_uint8"), "image"
+            "inputs", entry.get("inputs"), ("z", "noise", "label"), GRAPH_INPUTS[graph]
+        )
+        _check_tensor_entries(
+            "outputs", entry.get("outputs"), ("image", "image_uint8", "z"), "image"
         )
         labelled = any(tensor["role"] == "label" for tensor in entry["inputs"])
         if labelled != (num_classes is not None):
@@ -225,9 +235,13 @@ def _check_artifacts(artifacts, num_classes):
 
 
 def _upgrade(manifest):
-    """Reads a version-1 manifest (one input, no roles) as version 2."""
+    """Reads a version-1 manifest (one input, no roles) or a version-2 one
+    (decoders only, any batch) as version 3."""
     artifacts = manifest.get("artifacts")
-    for entry in artifacts.values() if isinstance(artifacts, dict) else ():
+    old = manifest.get("manifest_version") in (1, 2)
+    for key, entry in artifacts.items() if isinstance(artifacts, dict) else ():
+        if old and isinstance(entry, dict):
+            entry.update(format=key, graph="decode", batch_size=None)
         if isinstance(entry, dict) and isinstance(entry.get("inputs"), list):
             for tensor in entry["inputs"]:
                 if isinstance(tensor, dict):

@@ -34,7 +34,10 @@ class TFLiteRunner:
         signature = self.interpreter.get_signature_runner()
         inputs = signature.get_input_details()
         outputs = signature.get_output_details()
-        self.input_names = list(inputs)
+        # The graph's own order, where its tensors carry the signature's
+        # names (files keras-vae named); else the signature's.
+        raw = [d["name"] for d in self.interpreter.get_input_details()]
+        self.input_names = raw if sorted(raw) == sorted(inputs) else list(inputs)
         self.output_names = sorted(outputs, key=_output_order)
         self._input_indices = {n: inputs[n]["index"] for n in self.input_names}
         self._output_indices = [outputs[n]["index"] for n in self.output_names]
@@ -77,15 +80,19 @@ class OnnxRunner:
             str(path), options, providers=["CPUExecutionProvider"]
         )
         self.input_names = [i.name for i in self.session.get_inputs()]
-        self.output_names = [o.name for o in self.session.get_outputs()]
+        outputs = [o.name for o in self.session.get_outputs()]
+        self.output_names = sorted(outputs, key=_output_order)
 
     def run(self, feeds):
         """Returns the list of output arrays for `feeds` (name -> array)."""
-        return self.session.run(None, {n: feeds[n] for n in self.input_names})
+        return self.session.run(
+            self.output_names, {n: feeds[n] for n in self.input_names}
+        )
 
 
 class SavedModelRunner:
-    """Runs a SavedModel's `decode` signature with TensorFlow.
+    """Runs a SavedModel's signature (`serving_default`, the exported graph)
+    with TensorFlow.
 
     Args:
         path: the SavedModel folder.
@@ -93,7 +100,7 @@ class SavedModelRunner:
     """
 
     runtime = "savedmodel"
-    signature_name = "decode"
+    signature_name = "serving_default"
 
     def __init__(self, path, num_threads=None):
         import tensorflow as tf
@@ -101,7 +108,10 @@ class SavedModelRunner:
         self._tf = tf
         self._loaded = tf.saved_model.load(str(path))
         self._function = self._loaded.signatures[self.signature_name]
-        self.input_names = list(self._function.structured_input_signature[1])
+        # A signature is a keyword map without an order: list it in the
+        # exported graphs' documented order.
+        names = self._function.structured_input_signature[1]
+        self.input_names = sorted(names, key=_input_order)
         self.output_names = sorted(self._function.structured_outputs, key=_output_order)
 
     def run(self, feeds):
@@ -112,8 +122,13 @@ class SavedModelRunner:
         return [result[name].numpy() for name in self.output_names]
 
 
+def _input_order(name):
+    order = ("z", "noise", "label")
+    return (order.index(name) if name in order else len(order), name)
+
+
 def _output_order(name):
-    # Keras names signature outputs output_0, output_1, ...
+    # image, image_uint8, z; Keras named older files' outputs output_0, ...
     suffix = name.rsplit("_", 1)[-1]
     return (int(suffix) if suffix.isdigit() else 0, name)
 

@@ -1,8 +1,11 @@
 """Sampling on device: numpy, one runtime and the manifest, no TensorFlow.
 
 This is the Python reference of what a phone or browser app does with an
-exported decoder: draw `z ~ N(0, I)`, run the decoder (with the requested
-class for a conditional export), show the image. It imports numpy, the
+export: make uniform noise (the portable generator of
+`keras_vae.samplers.uniform_noise`, so a seed draws the same images here and
+in the page), run the sampling graph (with the requested class for a
+conditional export; the fitted mixture is inside it), show the image. Or
+decode latents of its own with the decoder. It imports numpy, the
 TF-free `keras_vae.input_checks` and the chosen runtime (`ai_edge_litert`
 or `onnxruntime`) only; the SavedModel runtime is the one exception, since
 it needs TensorFlow.
@@ -15,9 +18,10 @@ import numpy as np
 from keras_vae.input_checks import check_choice
 from keras_vae.input_checks import check_labels
 from keras_vae.samplers import LATENT_SAMPLERS
-from keras_vae.samplers import mixture_math
+from keras_vae.samplers import uniform_noise
 from keras_vae_export.formats import FORMATS
 from keras_vae_export.formats import RUNTIMES
+from keras_vae_export.formats import artifact_key
 from keras_vae_export.manifest import contained_path
 from keras_vae_export.manifest import read_latent_sampler
 from keras_vae_export.manifest import read_manifest
@@ -27,7 +31,11 @@ from keras_vae_export.runtimes import open_runner
 
 
 class Sampler:
-    """Decodes latent vectors with one exported artifact.
+    """Samples and decodes with one exported format.
+
+    `sample` runs the format's sampling graph on uniform noise (the fitted
+    mixture, or the prior, is inside it); `decode` runs its decoder on
+    latents of your own.
 
     Args:
         export_dir: folder written by `export_decoder` (with
@@ -40,45 +48,68 @@ class Sampler:
             `None`.
         verify: bool. Check the artifact's SHA-256 against the manifest
             before loading it. Defaults to `True`.
+        batch_size: int or None. Use the format's fixed-batch files (as a
+            LiteRT.js or GPU-delegate app would), which take exactly this
+            many rows; `None` uses the files that take any batch.
 
     Example:
     ```python
     sampler = Sampler("exported/", runtime="onnx")
     images = sampler.sample(16, seed=0)   # (16, 28, 28, 1) float32 in [0, 1]
+    images = sampler.decode(np.zeros((2, sampler.latent_dim), "float32"))
     ```
     """
 
     def __init__(
-        self, export_dir, runtime="tflite", format=None, num_threads=None, verify=True
+        self,
+        export_dir,
+        runtime="tflite",
+        format=None,
+        num_threads=None,
+        verify=True,
+        batch_size=None,
     ):
         self.export_dir = Path(export_dir)
         self.manifest = read_manifest(self.export_dir)
         self.format = self._choose_format(runtime, format)
-        self.entry = self.manifest["artifacts"][self.format]
+        self.batch_size = self._choose_batch_size(batch_size)
+        artifacts = self.manifest["artifacts"]
+        self.entry = artifacts[artifact_key(self.format, "decode", self.batch_size)]
+        self.sample_entry = artifacts.get(
+            artifact_key(self.format, "sample", self.batch_size)
+        )
         if verify:
-            verify_artifact(self.export_dir, self.entry)
+            for entry in (self.entry, self.sample_entry):
+                if entry is not None:
+                    verify_artifact(self.export_dir, entry)
         model = self.manifest["model"]
         self.latent_dim = int(model["latent_dim"])
         self.output_shape = tuple(model["output_shape"])
         self.num_classes = model.get("num_classes")
         self.class_names = model.get("class_names")
         self.inputs = self.entry["inputs"]
-        self.runner = open_runner(
-            self.entry["runtime"],
-            contained_path(self.export_dir, self.entry["file"], "artifact file"),
-            num_threads=num_threads,
-        )
-        names = sorted(tensor["name"] for tensor in self.inputs)
-        if names != sorted(self.runner.input_names):
-            raise ValueError(
-                f"The manifest's input names do not match {self.entry['file']}. "
-                f"Received: inputs={names}, artifact inputs="
-                f"{sorted(self.runner.input_names)}"
-            )
+        self._num_threads = num_threads
+        self.runner = self._open(self.entry)
         self._roles = [output["role"] for output in self.entry["outputs"]]
         self._verify = verify
         self._mixtures = None
+        self._sampling = None
         self.latent_samplers = sorted(self.manifest.get("latent_samplers") or {"prior"})
+
+    def _open(self, entry):
+        runner = open_runner(
+            entry["runtime"],
+            contained_path(self.export_dir, entry["file"], "artifact file"),
+            num_threads=self._num_threads,
+        )
+        names = sorted(tensor["name"] for tensor in entry["inputs"])
+        if names != sorted(runner.input_names):
+            raise ValueError(
+                f"The manifest's input names do not match {entry['file']}. "
+                f"Received: inputs={names}, artifact inputs="
+                f"{sorted(runner.input_names)}"
+            )
+        return runner
 
     def _choose_format(self, runtime, format):
         artifacts = self.manifest["artifacts"]
@@ -87,7 +118,13 @@ class Sampler:
                 f"Unknown runtime; known: {', '.join(RUNTIMES)}. Received: "
                 f"runtime={runtime!r}"
             )
-        candidates = [n for n in artifacts if artifacts[n]["runtime"] == runtime]
+        candidates = [
+            n
+            for n, entry in artifacts.items()
+            if entry["runtime"] == runtime
+            and entry["graph"] == "decode"
+            and entry["batch_size"] is None
+        ]
         if format is None:
             format = runtime if runtime in candidates else next(iter(candidates), None)
         if format not in candidates:
@@ -97,6 +134,31 @@ class Sampler:
                 f"format={format!r}"
             )
         return format
+
+    def _choose_batch_size(self, batch_size):
+        if batch_size is None:
+            return None
+        sizes = sorted(
+            entry["batch_size"]
+            for entry in self.manifest["artifacts"].values()
+            if entry["format"] == self.format
+            and entry["graph"] == "decode"
+            and entry["batch_size"] is not None
+        )
+        if batch_size not in sizes or isinstance(batch_size, bool):
+            raise ValueError(
+                f"This export's {self.format} files have fixed batch sizes "
+                f"{sizes} (and any batch with batch_size=None). Received: "
+                f"batch_size={batch_size!r}"
+            )
+        return int(batch_size)
+
+    def _check_batch(self, name, array):
+        if self.batch_size is not None and len(array) != self.batch_size:
+            raise ValueError(
+                f"These {self.format} files take exactly {self.batch_size} rows "
+                f"(a fixed-batch export). Received: {name}.shape={array.shape}"
+            )
 
     def _check_conditionality(self, labels):
         if self.num_classes is None and labels is not None:
@@ -113,6 +175,7 @@ class Sampler:
 
     def _feeds(self, z, labels):
         z = as_latent_batch(z, self.latent_dim)
+        self._check_batch("z", z)
         self._check_conditionality(labels)
         feeds = {}
         for entry in self.inputs:
@@ -149,55 +212,132 @@ class Sampler:
         return self._run(z, labels, "image_uint8")
 
     def prior_latents(self, n, seed=None):
-        """Draws `n` latent vectors from N(0, I) with numpy."""
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n <= 0:
-            raise ValueError(f"n must be a positive integer. Received: n={n!r}")
-        rng = np.random.default_rng(seed)
-        return rng.standard_normal((n, self.latent_dim), dtype=np.float32)
+        """Draws `n` latent vectors from N(0, I): the seed's uniform noise
+        through the prior's part of the noise contract (as the page does)."""
+        n = self._check_count(n)
+        noise = uniform_noise.seeded_noise(seed, n, self.latent_dim)
+        prior = uniform_noise.mixture_tables(None, self.latent_dim)
+        return uniform_noise.latents_from_noise(noise, prior)
+
+    def _mixture_tables(self, latent):
+        if latent == "gmm" and "gmm" not in self.latent_samplers:
+            raise ValueError(
+                "This export carries no latent sampler but the prior; fit one "
+                "(vae.fit_latent_sampler or keras-vae train --latent-sampler "
+                "gmm) and export again. Received: latent='gmm'"
+            )
+        if self._mixtures is None:
+            mixtures = None
+            if "gmm" in self.latent_samplers:
+                mixtures = read_latent_sampler(
+                    self.export_dir, self.manifest, verify=self._verify
+                )
+            self._mixtures = uniform_noise.mixture_tables(
+                mixtures, self.latent_dim, self.num_classes
+            )
+        return self._mixtures
 
     def latents(self, n, seed=None, labels=None, latent="prior"):
         """Draws `n` latents from the prior or the export's mixture.
 
-        The mixture is read (and its hash checked) on first use; the draw
-        is `keras_vae.samplers.mixture_math`'s, so a seed gives the latents
-        `vae.sample(..., latent="gmm")` gives.
+        `"gmm"` turns the seed's uniform noise into latents with
+        `keras_vae.samplers.uniform_noise` (numpy), exactly as the sampling
+        graph does inside; the mixture is read (and its hash checked) on
+        first use. A seed gives the latents `vae.sample(..., latent="gmm")`
+        gives.
         """
         check_choice("latent", latent, LATENT_SAMPLERS)
         if latent == "prior":
             return self.prior_latents(n, seed)
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n <= 0:
-            raise ValueError(f"n must be a positive integer. Received: n={n!r}")
-        if self._mixtures is None:
-            self._mixtures = read_latent_sampler(
-                self.export_dir, self.manifest, verify=self._verify
-            )
+        n = self._check_count(n)
+        tables = self._mixture_tables(latent)
         if self.num_classes is not None:
             labels = check_labels("labels", labels, self.num_classes, count=n)
-        rng = np.random.default_rng(seed)
-        return mixture_math.draw_latents(rng, self._mixtures, n, labels)
+        noise = uniform_noise.seeded_noise(seed, n, self.latent_dim)
+        return uniform_noise.latents_from_noise(noise, tables, labels)
 
-    def sample(self, n, seed=None, labels=None, latent="prior"):
-        """Draws `n` latents and decodes them.
+    @staticmethod
+    def _check_count(n):
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n <= 0:
+            raise ValueError(f"n must be a positive integer. Received: n={n!r}")
+        return int(n)
+
+    def sample_noise(self, noise, labels=None, output="image"):
+        """Runs the sampling graph on noise of your own.
+
+        Args:
+            noise: float32 `(n, 1 + 2 * latent_dim)` in [0, 1) (see
+                `keras_vae.samplers.uniform_noise`).
+            labels: int or int array `(n,)`, for a conditional export.
+            output: `"image"`, `"image_uint8"` or `"z"` (the latents the
+                graph drew).
+
+        Returns:
+            The images, `(n, *output_shape)`, or the latents `(n, d)`.
+        """
+        if self.sample_entry is None:
+            raise ValueError(
+                "This export has no sampling graph (an older keras-vae wrote "
+                "it); export it again, or use decode. Received: "
+                f"format={self.format!r}"
+            )
+        noise = uniform_noise.check_noise(noise, self.latent_dim)
+        self._check_batch("noise", noise)
+        self._check_conditionality(labels)
+        feeds = {}
+        for entry in self.sample_entry["inputs"]:
+            if entry["role"] == "noise":
+                feeds[entry["name"]] = noise
+            else:
+                feeds[entry["name"]] = check_labels(
+                    "labels", labels, self.num_classes, count=len(noise)
+                )
+        roles = [tensor["role"] for tensor in self.sample_entry["outputs"]]
+        if output not in roles:
+            raise ValueError(
+                f"This export's sampling graph has no {output!r} output (it "
+                f"has {roles}). Received: output={output!r}"
+            )
+        if self._sampling is None:
+            self._sampling = self._open(self.sample_entry)
+        return np.asarray(self._sampling.run(feeds)[roles.index(output)])
+
+    def sample(self, n, seed=None, labels=None, latent=None):
+        """Draws `n` images.
+
+        By default the sampling graph draws them from the seed's uniform
+        noise, with the mixture the export carries (the prior when it has
+        none); `latent="prior"` decodes N(0, I) latents drawn with numpy.
 
         Args:
             n: int > 0. Number of images.
-            seed: int or None. Seed of numpy's generator.
+            seed: int in [0, 2**32) or None. Seed of the portable generator
+                (`uniform_noise.portable_uniform`), which the page shares.
             labels: int or int array `(n,)`: the classes to draw, for a
                 conditional export.
-            latent: `"prior"` (N(0, I)) or `"gmm"` (the mixture the export
-                carries). Defaults to `"prior"`.
+            latent: `None` (the export's own sampler), `"gmm"` (the
+                mixture; an error without one) or `"prior"`.
 
         Returns:
             A float32 array of shape `(n, *output_shape)`.
         """
         self._check_conditionality(labels)
-        z = self.latents(n, seed, labels, latent)
-        return self.decode(z, labels)
+        if latent is not None:
+            check_choice("latent", latent, LATENT_SAMPLERS)
+        if latent == "prior" or self.sample_entry is None:
+            z = self.latents(n, seed, labels, latent or "prior")
+            return self.decode(z, labels)
+        n = self._check_count(n)
+        if latent == "gmm":
+            self._mixture_tables(latent)  # refused without a mixture
+        noise = uniform_noise.seeded_noise(seed, n, self.latent_dim)
+        return self.sample_noise(noise, labels)
 
     def __repr__(self):
         return (
             f"Sampler(format={self.format!r}, runtime={self.entry['runtime']!r}, "
-            f"latent_dim={self.latent_dim}, output_shape={self.output_shape})"
+            f"batch_size={self.batch_size}, latent_dim={self.latent_dim}, "
+            f"output_shape={self.output_shape})"
         )
 
 

@@ -1,4 +1,5 @@
-"""SavedModel export with a `decode` serving signature."""
+"""SavedModel export: one signature named after the graph (`decode` or
+`sample`), also served as `serving_default`."""
 
 import functools
 
@@ -6,11 +7,10 @@ import keras
 
 from keras_vae_export.signature import input_signature
 
-SIGNATURE_NAME = "decode"
-
 
 def write_savedmodel(decode_model, path, inputs):
-    """Writes a SavedModel whose signature `decode` maps `z` to the image.
+    """Writes a SavedModel whose signature, named after the graph (`decode`:
+    `z` to the image; `sample`: noise to the image), runs the model.
 
     The first endpoint is also served as `serving_default` (TF-Serving).
     The model is not passed to `ExportArchive.track`: with Keras 3.15 that
@@ -19,7 +19,7 @@ def write_savedmodel(decode_model, path, inputs):
     """
     archive = keras.export.ExportArchive()
     archive.add_endpoint(
-        SIGNATURE_NAME,
+        decode_model.name,
         functools.partial(decode_model.__call__, training=False),
         input_signature=input_signature(inputs),
     )

@@ -35,7 +35,10 @@ def _converter_options(variant):
 
 
 def write_tflite(decode_model, path, inputs, variant="float32"):
-    """Writes a `.tflite` file with builtin ops only."""
+    """Writes a `.tflite` file with builtin ops only.
+
+    Its tensors are named for people, in one order (see `name_tensors`).
+    """
     if variant not in VARIANTS:
         raise ValueError(
             f"variant must be in {VARIANTS}. Received: variant={variant!r}"
@@ -45,6 +48,7 @@ def write_tflite(decode_model, path, inputs, variant="float32"):
         write_tflite(decode_model, float_path, inputs, "float32")
         _quantize_weights(float_path, path, WEIGHT_ONLY_RECIPES[variant])
         float_path.unlink()
+        name_tensors(path, [entry["name"] for entry in inputs])
         return
     try:
         decode_model.export(
@@ -62,6 +66,50 @@ def write_tflite(decode_model, path, inputs, variant="float32"):
             f"LiteRT app. Converter said: {' '.join(message)[:600]} "
             f"Received: format=tflite-{variant}"
         ) from error
+    name_tensors(path, [entry["name"] for entry in inputs])
+
+
+def name_tensors(path, input_names):
+    """Gives a `.tflite` file one signature in one order.
+
+    The converter names the graph's tensors `serving_default_z:0` and
+    `StatefulPartitionedCall_1:0`, lists the signature's inputs sorted by
+    name (`label`, `z`) and may order the outputs either way. This rewrites
+    the file so that the graph's own inputs and outputs and the signature's
+    carry the same names (`z` or `noise`, then `label`; `image`, then
+    `image_uint8`) in the same order, for runtimes that read either.
+
+    Args:
+        path: the `.tflite` file, rewritten in place.
+        input_names: the inputs in the exported order.
+    """
+    from tensorflow.lite.tools import flatbuffer_utils
+
+    model = flatbuffer_utils.read_model(str(path))
+    subgraph = model.subgraphs[0]
+    (signature,) = model.signatureDefs
+
+    def by_name(maps):
+        return {_text(m.name): m for m in maps}
+
+    inputs, outputs = by_name(signature.inputs), by_name(signature.outputs)
+    output_names = sorted(outputs)  # image, image_uint8
+    if sorted(inputs) != sorted(input_names):
+        raise ExportError(
+            f"The converted file's inputs {sorted(inputs)} are not the "
+            f"exported ones. Received: inputs={list(input_names)}"
+        )
+    signature.inputs = [inputs[name] for name in input_names]
+    signature.outputs = [outputs[name] for name in output_names]
+    subgraph.inputs = [m.tensorIndex for m in signature.inputs]
+    subgraph.outputs = [m.tensorIndex for m in signature.outputs]
+    for tensor_map in (*signature.inputs, *signature.outputs):
+        subgraph.tensors[tensor_map.tensorIndex].name = tensor_map.name
+    flatbuffer_utils.write_model(model, str(path))
+
+
+def _text(name):
+    return name.decode() if isinstance(name, bytes) else name
 
 
 def _quantize_weights(float_path, path, recipe_name):

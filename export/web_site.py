@@ -1,12 +1,13 @@
 """The browser page of an export: which files it is made of, and a static copy.
 
 The page (`web/` in the repository, installed as `keras_vae_export/web/`) is
-plain HTML, CSS and ES modules; it reads `export/manifest.json` and the files
-that manifest lists, and runs the ONNX decoder with onnxruntime-web (wasm).
+plain HTML, CSS and ES modules; it reads `export/manifest.json` and runs the
+export's ONNX sampling graph and decoder with onnxruntime-web (wasm).
 `site_files` is the one list of what may be served or copied: the page's own
-files, the pinned runtime files, `manifest.json`, the ONNX artifact and the
-latent sampler files, each checked against its SHA-256 and kept inside its
-folder. `keras-vae serve` serves exactly that list; `keras-vae web` copies it.
+files, the pinned runtime files, `manifest.json` and the two ONNX files (the
+fitted mixture is inside the sampling graph), each checked against its
+SHA-256 and kept inside its folder. `keras-vae serve` serves exactly that
+list; `keras-vae web` copies it.
 
 The runtime is shipped, not fetched: onnxruntime-web 1.30.0's wasm backend
 needs two files (`ort.wasm.bundle.min.mjs`, 73 KB, and
@@ -25,7 +26,6 @@ from pathlib import Path
 from keras_vae_export.manifest import MANIFEST_NAME
 from keras_vae_export.manifest import contained_path
 from keras_vae_export.manifest import file_sha256
-from keras_vae_export.manifest import read_latent_sampler
 from keras_vae_export.manifest import read_manifest
 from keras_vae_export.manifest import verify_artifact
 from keras_vae_export.output_folders import check_not_overlapping
@@ -89,12 +89,11 @@ def _export_files(export_dir):
             f"The ONNX artifact must be one file. Received: file={entry['file']!r}"
         )
     files = {MANIFEST_NAME: export_dir / MANIFEST_NAME, entry["file"]: path}
-    mixture = (manifest.get("latent_samplers") or {}).get("gmm")
-    if mixture is not None:
-        # The Sampler's own reader: path inside the export, hash, contents.
-        read_latent_sampler(export_dir, manifest)
-        files[mixture["file"]] = contained_path(
-            export_dir, mixture["file"], "latent sampler file"
+    sampling = manifest["artifacts"].get("onnx:sample")
+    if sampling is not None:  # the sampling graph: the mixture is inside it
+        verify_artifact(export_dir, sampling)
+        files[sampling["file"]] = contained_path(
+            export_dir, sampling["file"], "artifact file"
         )
     return files
 

@@ -15,6 +15,7 @@ from keras_vae.models.architectures import ARCHITECTURES
 from keras_vae.models.objectives import OBJECTIVES
 from keras_vae.samplers import LATENT_SAMPLERS
 from keras_vae.training.config import default
+from keras_vae_export.formats import DEFAULT_BATCH_SIZES
 from keras_vae_export.formats import FORMATS
 from keras_vae_export.formats import parse_formats
 
@@ -236,9 +237,12 @@ def _add_export_parsers(subparsers):
         "export",
         help="export a trained VAE's decoder to SavedModel, TFLite and ONNX",
         description=(
-            "Export only the decoder of a trained VAE (z -> mean image) for "
-            "sampling on device. Every artifact is checked against Keras in "
-            "its own runtime before anything is written."
+            "Export only the decoder of a trained VAE for sampling on device: "
+            "per format, the decoder (z -> mean image) and the sampling graph "
+            "(uniform noise -> image, the fitted latent mixture inside), plus "
+            "fixed-batch LiteRT copies for clients that need static shapes. "
+            "Every artifact is checked against Keras in its own runtime before "
+            "anything is written."
         ),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
@@ -253,15 +257,22 @@ def _add_export_parsers(subparsers):
         "--overwrite", action="store_true", help="replace an existing output folder"
     )
     parser.add_argument("--uint8", action="store_true", help="add a uint8 image output")
+    parser.add_argument(
+        "--batch-sizes",
+        default=",".join(str(b) for b in DEFAULT_BATCH_SIZES),
+        help="fixed batch sizes of the extra LiteRT files (LiteRT.js and GPU "
+        "delegates refuse dynamic shapes); empty for none",
+    )
     parser.set_defaults(command=export_command)
 
     parser = subparsers.add_parser(
         "sample",
         help="sample images from an exported decoder, without TensorFlow",
         description=(
-            "Draw z from N(0, I) (or the export's Gaussian mixture) with "
-            "numpy, decode it with one exported artifact in its runtime, and "
-            "save a grid of images as PNG."
+            "Run the export's sampling graph on uniform noise from --seed (the "
+            "fitted Gaussian mixture, or the prior, is inside the graph), or "
+            "with --latent prior decode N(0, I) latents drawn with numpy, in "
+            "one exported format's runtime; save a grid of images as PNG."
         ),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
@@ -284,8 +295,9 @@ def _add_export_parsers(subparsers):
     parser.add_argument(
         "--latent",
         choices=LATENT_SAMPLERS,
-        default="prior",
-        help="draw latents from N(0, I) or from the export's Gaussian mixture",
+        default=None,
+        help="force N(0, I) or the export's Gaussian mixture (default: the "
+        "sampling graph's own, the mixture when one was fitted)",
     )
     parser.add_argument("--seed", type=_non_negative_int, default=0)
     parser.add_argument("--threads", type=_positive_int, default=None)
@@ -438,6 +450,7 @@ def export_command(args):
         formats=args.formats,
         overwrite=args.overwrite,
         uint8_output=args.uint8,
+        batch_sizes=args.batch_sizes,
     )
     print(f"Exported the decoder of {args.model} to {args.output_dir}:")
     for name, artifact in manifest["artifacts"].items():
@@ -447,11 +460,11 @@ def export_command(args):
             if key.startswith("image@") and e is not None
         ]
         print(
-            f"  {name:12s} {artifact['file']:24s} "
+            f"  {name:22s} {artifact['file']:30s} "
             f"{artifact['size_bytes'] / 1e6:7.3f} MB  "
             f"max error {max(errors, default=0.0):.2e}  parity passed"
         )
-    print(f"  manifest     {Path(args.output_dir) / 'manifest.json'}")
+    print(f"  {'manifest':22s} {Path(args.output_dir) / 'manifest.json'}")
     return manifest
 
 

@@ -5,7 +5,6 @@ The page is driven by `tests/browser/page_check.mjs` (playwright-core from
 """
 
 import contextlib
-import hashlib
 import json
 import os
 import re
@@ -14,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,24 +96,18 @@ def check_page(url, **spec):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def write_mixture_sampler(export_dir, mixtures, latent_dim):
-    """Writes a hand-made `latent_sampler_gmm.json` into an export and lists
-    it, with size and SHA-256, under the manifest's `latent_samplers` (the
-    layout the exporter writes)."""
-    export_dir = Path(export_dir)
-    spec = {"type": "gaussian_mixture", "latent_dim": latent_dim, "mixtures": mixtures}
-    data = json.dumps(spec).encode()
-    (export_dir / "latent_sampler_gmm.json").write_bytes(data)
-    manifest_path = export_dir / "manifest.json"
-    manifest = json.loads(manifest_path.read_text())
-    manifest["latent_samplers"] = {
-        "prior": {"type": "standard_normal"},
-        "gmm": {
-            "type": "gaussian_mixture",
-            "file": "latent_sampler_gmm.json",
-            "size_bytes": len(data),
-            "sha256": hashlib.sha256(data).hexdigest(),
-        },
-    }
-    manifest_path.write_text(json.dumps(manifest, indent=2))
-    return spec
+def set_mixture_sampler(vae, mixtures):
+    """Gives `vae` a hand-made Gaussian-mixture latent sampler (as
+    `fit_latent_sampler` would), so that its exports carry it in their
+    sampling graphs."""
+    from keras_vae.samplers import GaussianMixtureSampler
+
+    means = np.asarray([m["means"] for m in mixtures], "float32")
+    sampler = GaussianMixtureSampler(
+        means.shape[2], means.shape[1], len(mixtures), name="latent_sampler"
+    )
+    sampler.mixture_weights.assign(np.asarray([m["weights"] for m in mixtures]))
+    sampler.means.assign(means)
+    sampler.cholesky.assign(np.asarray([m["cholesky"] for m in mixtures]))
+    vae.latent_sampler = sampler
+    return vae

@@ -87,22 +87,35 @@ def check_mixed_precision(make_model, images, labels):
 
 def check_export_parity(model, directory, labels):
     """Every format, loaded by the TF-free Sampler (or TensorFlow for the
-    SavedModel), decodes like the model itself."""
+    SavedModel), decodes like the model itself, and its sampling graph draws
+    what the model decodes from the same noise."""
+    from keras_vae.samplers import uniform_noise
     from keras_vae_export import Sampler
     from keras_vae_export import export_decoder
 
-    manifest = export_decoder(model, directory, formats=list(EXPORT_BOUNDS))
-    assert set(manifest["artifacts"]) == set(EXPORT_BOUNDS)
+    manifest = export_decoder(
+        model, directory, formats=list(EXPORT_BOUNDS), batch_sizes=()
+    )
+    assert set(manifest["artifacts"]) == {
+        key for name in EXPORT_BOUNDS for key in (name, f"{name}:sample")
+    }
     z = np.random.default_rng(3).standard_normal((5, model.latent_dim), "float32")
     batch_labels = None if labels is None else labels[:5]
     expected = model.decode(z, labels=batch_labels)
-    scale = max(1.0, float(np.abs(expected).max()))
+    prior = uniform_noise.mixture_tables(None, model.latent_dim, model.num_classes)
+    noise = uniform_noise.seeded_noise(3, 5, model.latent_dim)
+    drawn = uniform_noise.latents_from_noise(noise, prior, batch_labels)
+    expected_samples = model.decode(drawn, labels=batch_labels)
     for name, bound in EXPORT_BOUNDS.items():
         runtime = manifest["artifacts"][name]["runtime"]
         sampler = Sampler(directory, runtime=runtime, format=name)
-        images = sampler.decode(z, labels=batch_labels)
-        assert images.shape == expected.shape
-        assert np.abs(images - expected).max() <= bound * scale, name
+        for images, reference in (
+            (sampler.decode(z, labels=batch_labels), expected),
+            (sampler.sample(5, seed=3, labels=batch_labels), expected_samples),
+        ):
+            scale = max(1.0, float(np.abs(reference).max()))
+            assert images.shape == reference.shape
+            assert np.abs(images - reference).max() <= bound * scale, name
 
 
 def run_model_battery(make_model, images, labels, tmp_path, exportable=True):

@@ -21,8 +21,8 @@ from keras_vae_export.sampler import Sampler
 from tests.browser_harness import check_page
 from tests.browser_harness import keras_vae_serve
 from tests.browser_harness import require_browser
+from tests.browser_harness import set_mixture_sampler
 from tests.browser_harness import static_server
-from tests.browser_harness import write_mixture_sampler
 
 pytestmark = pytest.mark.slow
 
@@ -51,8 +51,8 @@ def exports(tmp_path_factory):
     export_decoder(conditional, root / "conditional", formats="onnx")
     encoder, decoder = keras_vae.build_encoder_decoder("mlp", (28, 28, 1), 2)
     unconditional = keras_vae.VAE(encoder, decoder, seed=0)
+    set_mixture_sampler(unconditional, [MIXTURE])
     export_decoder(unconditional, root / "unconditional", formats="onnx")
-    write_mixture_sampler(root / "unconditional", [MIXTURE], latent_dim=2)
     return root
 
 
@@ -92,7 +92,17 @@ def test_page_from_serve_matches_the_python_sampler(exports):
         {"label": 2, "changed": True, "matches": True},
         {"label": 8, "changed": True, "matches": True},
     ]
-    assert report["sampled"] == {"count": 3, "length": 784, "repeatable": True}
+    sampled = report.pop("sampled")
+    assert (sampled["count"], sampled["length"], sampled["repeatable"]) == (
+        3,
+        784,
+        True,
+    )
+    # The page draws what Python draws for the same seed: the same portable
+    # noise through the same sampling graph (the prior's, here).
+    expected = Sampler(export_dir, runtime="onnx").sample(3, seed=5, labels=[0, 1, 2])
+    images = np.array(sampled["images"], "float32").reshape(expected.shape)
+    assert np.abs(images - expected).max() <= 1e-6
 
 
 def test_gaussian_mixture_sampler_and_the_2d_pad(exports):
@@ -101,7 +111,7 @@ def test_gaussian_mixture_sampler_and_the_2d_pad(exports):
             url,
             latents={"n": 400, "options": {"latent": "gmm"}},
             sample_options={"latent": "gmm"},
-            select_sampler="gmm",
+            select_sampler="prior",  # the mixture is the default
         )
     assert_stays_on(report, url)
     assert report["ready"]["samplers"] == ["prior", "gmm"]
@@ -114,6 +124,15 @@ def test_gaussian_mixture_sampler_and_the_2d_pad(exports):
     share = np.mean(nearest == 0)
     assert 0.17 < share < 0.33  # weight 0.25
     assert report["sampled"]["repeatable"]
+    sampler = Sampler(exports / "unconditional", runtime="onnx")
+    np.testing.assert_allclose(
+        np.array(report["latents"], "float32"),
+        sampler.latents(400, seed=1, latent="gmm"),
+        atol=1e-5,
+    )
+    expected = sampler.sample(3, seed=5, latent="gmm")
+    images = np.array(report["sampled"]["images"], "float32").reshape(expected.shape)
+    assert np.abs(images - expected).max() <= 1e-6
 
 
 def test_static_folder_from_keras_vae_web(exports, tmp_path):
@@ -126,11 +145,14 @@ def test_static_folder_from_keras_vae_web(exports, tmp_path):
         assert not report["status"]["cross_origin_isolated"]  # plain server
         assert report["grid"]["distinct"] > 10
 
-        # The page checks what it loads: a changed mixture file is refused...
-        mixture = site / "export" / "latent_sampler_gmm.json"
-        mixture.write_text(mixture.read_text().replace("0.25", "0.5"))
+        # The page checks what it loads: a changed sampling graph (its
+        # mixture is inside) is refused...
+        sampling = site / "export" / "sampler.onnx"
+        original = sampling.read_bytes()
+        sampling.write_bytes(original[:-8] + bytes(8))
         report = check_page(url, expect_error=True)
-        assert "latent_sampler_gmm.json does not match" in report["status"]["text"]
+        assert "sampler.onnx does not match" in report["status"]["text"]
+        sampling.write_bytes(original)
 
         # ... and so is a manifest whose artifact leads out of the folder,
         # even with that file's own hash: it is never requested.

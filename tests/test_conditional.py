@@ -9,9 +9,11 @@ import pytest
 
 import keras_vae
 from keras_vae.cli import main
+from keras_vae.samplers import uniform_noise
 from keras_vae.training import run as training_run
 from keras_vae_export import Sampler
 from keras_vae_export import export_decoder
+from keras_vae_export.runtimes import open_runner
 from tests.small_networks import small_encoder_decoder
 
 SHAPE = (28, 28, 1)
@@ -125,7 +127,7 @@ def test_keras_file_keeps_labels_and_class_names(trained, labelled, tmp_path):
 @pytest.mark.slow
 def test_export_takes_labels_in_every_runtime(trained, tmp_path):
     manifest = export_decoder(
-        trained, tmp_path / "out", formats="savedmodel,tflite,onnx"
+        trained, tmp_path / "out", formats="savedmodel,tflite,onnx", batch_sizes=()
     )
     assert manifest["model"]["num_classes"] == 10
     assert manifest["model"]["class_names"][3] == "digit 3"
@@ -140,15 +142,42 @@ def test_export_takes_labels_in_every_runtime(trained, tmp_path):
         ]
         sampler = Sampler(tmp_path / "out", runtime=runtime)
         np.testing.assert_allclose(sampler.decode(z, labels), expected, atol=1e-5)
+        # The sampling graph: the prior (no mixture was fitted) from noise.
+        noise = uniform_noise.seeded_noise(2, 3, trained.latent_dim)
+        tables = uniform_noise.mixture_tables(None, trained.latent_dim, 10)
+        prior = uniform_noise.latents_from_noise(noise, tables, np.full(3, 7))
         np.testing.assert_allclose(
             sampler.sample(3, seed=2, labels=7),
-            trained.decode(sampler.prior_latents(3, seed=2), labels=7),
+            trained.decode(prior, labels=7),
             atol=1e-5,
         )
         with pytest.raises(ValueError, match="conditional .*Received: labels=None"):
             sampler.sample(2)
         with pytest.raises(ValueError, match=r"\[0, 9\].*Received: labels=10"):
             sampler.sample(2, labels=10)
+
+
+def test_exported_graphs_blank_an_out_of_range_label(trained, tmp_path):
+    """What the graph itself does with a label the readers refuse: an
+    all-zero image, in every format and both graphs, other rows unchanged."""
+    manifest = export_decoder(
+        trained, tmp_path / "out", formats="savedmodel,tflite,onnx", batch_sizes=()
+    )
+    d = trained.latent_dim
+    labels = np.array([3, 10, -1, 9], "int32")
+    feeds = {
+        "decode": np.random.default_rng(0).standard_normal((4, d), dtype="float32"),
+        "sample": uniform_noise.seeded_noise(1, 4, d),
+    }
+    for entry in manifest["artifacts"].values():
+        runner = open_runner(entry["runtime"], tmp_path / "out" / entry["file"])
+        first = entry["inputs"][0]["name"]
+        image = runner.run({"label": labels, first: feeds[entry["graph"]]})[0]
+        assert np.all(image[1:3] == 0), entry["file"]
+        assert image[0].max() > 0 and image[3].max() > 0, entry["file"]
+        sampler = Sampler(tmp_path / "out", runtime=entry["runtime"])
+        with pytest.raises(ValueError, match=r"\[0, 9\].*Received: labels=10"):
+            sampler.decode(feeds["decode"], labels)
 
 
 # ---------------------------------------------------------------- bad input
@@ -264,7 +293,7 @@ def test_command_line_conditional_workflow(tiny_idx_dir, tmp_path, capsys, monke
     assert model.latent_sampler.num_mixtures == 10
     exported = tmp_path / "exported"
     assert main(["export", str(run_dir / "model.keras"), str(exported),
-                 "--formats", "tflite,onnx"]) == 0  # fmt: skip
+                 "--formats", "tflite,onnx", "--batch-sizes", ""]) == 0  # fmt: skip
     manifest = json.loads((exported / "manifest.json").read_text())
     assert manifest["model"]["class_names"] == [str(c) for c in range(10)]
     out = tmp_path / "sevens.png"

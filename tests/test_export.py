@@ -12,10 +12,12 @@ from keras import ops
 
 import keras_vae
 from keras_vae.cli import main
+from keras_vae.samplers import uniform_noise
 from keras_vae_export import exporter
 from keras_vae_export.errors import ExportError
 from keras_vae_export.errors import MissingRuntimeError
 from keras_vae_export.formats import FORMATS
+from keras_vae_export.formats import artifact_key
 from keras_vae_export.formats import parse_formats
 from keras_vae_export.manifest import describe_files
 from keras_vae_export.manifest import read_manifest
@@ -43,9 +45,11 @@ def exports(tmp_path_factory):
     for architecture in SHAPES:
         for likelihood in ("bernoulli", "gaussian"):
             vae = make_vae(architecture, likelihood)
+            codes = np.random.default_rng(0).random((40, *SHAPES[architecture]))
+            vae.fit_latent_sampler(codes.astype("float32"), num_components=3)
             directory = tmp_path_factory.mktemp(f"{architecture}-{likelihood}") / "out"
             manifest = exporter.export_decoder(
-                vae, directory, formats=list(BOUNDS), uint8_output=True
+                vae, directory, formats=list(BOUNDS), uint8_output=True, batch_sizes=()
             )
             results[architecture, likelihood] = (vae, directory, manifest)
     return results
@@ -98,6 +102,39 @@ def test_every_format_matches_keras(exports, architecture, likelihood, format_na
         assert np.abs(image_uint8 - pixels).max() <= 1 + np.ceil(max_error * 255)
 
 
+@pytest.mark.parametrize("architecture", list(SHAPES))
+@pytest.mark.parametrize("likelihood", ["bernoulli", "gaussian"])
+@pytest.mark.parametrize("format_name", list(BOUNDS))
+def test_every_format_samples_what_keras_samples(
+    exports, architecture, likelihood, format_name
+):
+    """The sampling graph, fed the documented uniform noise, draws what
+    `vae.sample(..., latent="gmm")` draws for that noise."""
+    vae, directory, manifest = exports[architecture, likelihood]
+    runtime, max_error, mean_error = BOUNDS[format_name]
+    artifact = manifest["artifacts"][f"{format_name}:sample"]
+    runner = open_runner(runtime, directory / artifact["file"], num_threads=2)
+    assert runner.input_names == ["noise"]
+    assert runner.output_names == ["image", "image_uint8", "z"]
+    tables = uniform_noise.mixture_tables(vae.latent_sampler.mixtures(), vae.latent_dim)
+    for batch_size, seed in ((1, 3), (9, 4)):
+        noise = uniform_noise.seeded_noise(seed, batch_size, vae.latent_dim)
+        latents = uniform_noise.latents_from_noise(noise, tables)
+        expected = vae.decode(latents)
+        np.testing.assert_allclose(
+            expected, vae.sample(batch_size, seed=seed, latent="gmm"), atol=1e-6
+        )
+        image, image_uint8, z = runner.run({"noise": noise})
+        np.testing.assert_allclose(z, latents, rtol=5e-3, atol=5e-3)
+        scale = max(1.0, float(np.abs(expected).max()))
+        error = np.abs(image - expected)
+        assert error.max() <= max_error * scale
+        if mean_error is not None:
+            assert error.mean() <= mean_error * scale
+        pixels = np.round(np.clip(expected, 0, 1) * 255)
+        assert np.abs(image_uint8 - pixels).max() <= 1 + np.ceil(max_error * 255)
+
+
 def test_manifest_describes_the_files(exports):
     vae, directory, manifest = exports["conv", "bernoulli"]
     assert read_manifest(directory) == json.loads(json.dumps(manifest))
@@ -107,16 +144,32 @@ def test_manifest_describes_the_files(exports):
     assert model["likelihood"] == "bernoulli" and model["output_range"] == [0, 1]
     assert manifest["versions"]["keras"] == keras.__version__
     listed = {"manifest.json"}
-    for name, artifact in manifest["artifacts"].items():
-        assert artifact["runtime"] == BOUNDS[name][0]
+    assert sorted(manifest["artifacts"]) == sorted(
+        [*BOUNDS, *(f"{name}:sample" for name in BOUNDS)]
+    )
+    for key, artifact in manifest["artifacts"].items():
+        assert artifact_key(artifact["format"], artifact["graph"]) == key
+        assert artifact["runtime"] == BOUNDS[artifact["format"]][0]
+        assert artifact["batch_size"] is None
         assert describe_files(directory / artifact["file"]) == {
             "size_bytes": artifact["size_bytes"],
             "files": artifact["files"],
         }
-        assert [o["role"] for o in artifact["outputs"]] == ["image", "image_uint8"]
-        assert artifact["inputs"][0]["shape"] == [-1, vae.latent_dim]
+        roles = ["image", "image_uint8"]
+        assert [o["shape"] for o in artifact["outputs"][:2]] == [
+            [-1, *SHAPES["conv"]]
+        ] * 2
+        first = artifact["inputs"][0]
+        if artifact["graph"] == "decode":
+            assert first["name"] == "z" and first["shape"] == [-1, vae.latent_dim]
+        else:
+            assert first["name"] == "noise"
+            assert first["shape"] == [-1, 1 + 2 * vae.latent_dim]
+            assert artifact["outputs"][2]["shape"] == [-1, vae.latent_dim]
+            roles.append("z")
+        assert [o["name"] for o in artifact["outputs"]] == roles
         listed.add(artifact["file"])
-    assert {p.name for p in directory.iterdir()} == listed
+    assert {p.name for p in directory.iterdir()} == listed | {"latent_sampler_gmm.json"}
     assert manifest["artifacts"]["onnx"]["size_bytes"] > 0
 
 
@@ -161,6 +214,7 @@ DEVICE_SIDE_MODULES = {
     "keras_vae.input_checks",
     "keras_vae.samplers",
     "keras_vae.samplers.mixture_math",
+    "keras_vae.samplers.uniform_noise",
     "keras_vae.version",
 }
 SAMPLER_SCRIPT = """
@@ -191,8 +245,9 @@ def test_sampler_runs_without_tensorflow(exports, runtime):
     report = json.loads(result.stdout.splitlines()[-1])
     # keras_vae's TF-free modules (argument checks, mixture maths) only.
     assert set(report["modules"]) <= DEVICE_SIDE_MODULES
-    z = np.random.default_rng(4).standard_normal((3, vae.latent_dim), dtype=np.float32)
-    np.testing.assert_allclose(report["images"], vae.decode(z), atol=1e-5)
+    # The sampling graph draws from the model's mixture, as Keras does.
+    expected = vae.sample(3, seed=4, latent="gmm")
+    np.testing.assert_allclose(report["images"], expected, atol=1e-5)
 
 
 def test_sampler_api_and_its_errors(exports):
@@ -374,7 +429,9 @@ def test_overwrite_replaces_every_kind_of_earlier_export(exports, tmp_path):
     copy = tmp_path / "copy"
     shutil.copytree(directory, copy)
     exporter.export_decoder(vae, copy, formats="onnx", overwrite=True)
-    assert sorted(p.name for p in copy.iterdir()) == ["decoder.onnx", "manifest.json"]
+    assert sorted(p.name for p in copy.iterdir()) == [
+        "decoder.onnx", "latent_sampler_gmm.json", "manifest.json", "sampler.onnx"
+    ]  # fmt: skip
 
 
 def test_missing_runtimes_give_the_install_hint(exports, tmp_path, monkeypatch):
@@ -402,7 +459,9 @@ def test_mixed_precision_models_export_float32(tmp_path):
     # The same weights computed in float32: what the export must match.
     reference = make_vae("mlp", "bernoulli")
     reference.set_weights(vae.get_weights())
-    exporter.export_decoder(vae, tmp_path / "out", formats="tflite,onnx")
+    exporter.export_decoder(
+        vae, tmp_path / "out", formats="tflite,onnx", batch_sizes=()
+    )
     z = np.random.default_rng(5).standard_normal((7, 4), dtype=np.float32)
     expected = reference.decode(z)
     for runtime in ("tflite", "onnx"):
@@ -418,7 +477,8 @@ def test_cli_export_and_sample(exports, tmp_path, capsys):
     model_path = tmp_path / "vae.keras"
     vae.save(model_path)
     out = tmp_path / "exported"
-    assert main(["export", str(model_path), str(out), "--formats", "tflite,onnx"]) == 0
+    assert main(["export", str(model_path), str(out), "--formats", "tflite,onnx",
+                 "--batch-sizes", "1"]) == 0  # fmt: skip
     printed = capsys.readouterr().out
     assert "tflite" in printed and "parity passed" in printed
     assert main(["export", str(model_path), str(out)]) == 2
@@ -483,15 +543,18 @@ def test_overwrite_replaces_an_export(exports, tmp_path, capsys):
     for model, name in ((vae, "first.keras"), (other, "second.keras")):
         model.save(tmp_path / name)
     out = tmp_path / "exported"
-    first = ["export", str(tmp_path / "first.keras"), str(out), "--uint8"]
+    first = ["export", str(tmp_path / "first.keras"), str(out), "--uint8",
+             "--batch-sizes", ""]  # fmt: skip
     assert main([*first, "--formats", "tflite"]) == 0
     second = ["export", str(tmp_path / "second.keras"), str(out)]
     assert main([*second, "--formats", "onnx", "--overwrite"]) == 0
     capsys.readouterr()
     manifest = read_manifest(out)
-    assert sorted(manifest["artifacts"]) == ["onnx"]
+    assert sorted(manifest["artifacts"]) == ["onnx", "onnx:sample"]
     assert manifest["model"]["likelihood"] == "gaussian"
-    assert {p.name for p in out.iterdir()} == {"manifest.json", "decoder.onnx"}
+    assert {p.name for p in out.iterdir()} == {
+        "manifest.json", "decoder.onnx", "sampler.onnx", "latent_sampler_gmm.json"
+    }  # fmt: skip
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "exported", "first.keras", "second.keras"
     ]  # fmt: skip

@@ -220,7 +220,8 @@ def test_digit_folder_from_the_command_line(tmp_path, mnist_arrays, capsys):
     assert model.class_names == [f"digit_{c}" for c in range(10)]
     exported = tmp_path / "exported"
     assert main(["export", str(run / "model.keras"), str(exported),
-                 "--formats", "savedmodel,tflite,onnx"]) == 0  # fmt: skip
+                 "--formats", "savedmodel,tflite,onnx",
+                 "--batch-sizes", ""]) == 0  # fmt: skip
     manifest = json.loads((exported / "manifest.json").read_text())
     assert manifest["model"]["class_names"] == model.class_names
     from keras_vae_export.sampler import Sampler

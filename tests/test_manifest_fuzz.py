@@ -101,9 +101,14 @@ def test_a_changed_field_gives_a_value_error(export_dir, tmp_path_factory, data)
         changed, path, REMOVE if data.draw(st.booleans()) else data.draw(json_values)
     )
     directory = tmp_path_factory.mktemp("changed")
-    shutil.copy(export_dir / "decoder.onnx", directory / "decoder.onnx")
+    copy_artifacts(export_dir, directory)
     (directory / "manifest.json").write_text(json.dumps(changed))
     read_everything(directory)
+
+
+def copy_artifacts(export_dir, directory):
+    for name in ("decoder.onnx", "sampler.onnx"):
+        shutil.copy(export_dir / name, directory / name)
 
 
 def set_in(manifest, path, value):
@@ -133,7 +138,7 @@ REMOVE = object()
 def test_holes_found_by_fuzzing_stay_closed(export_dir, tmp_path, path, value, message):
     manifest = json.loads((export_dir / "manifest.json").read_text())
     set_in(manifest, path, value)
-    shutil.copy(export_dir / "decoder.onnx", tmp_path / "decoder.onnx")
+    copy_artifacts(export_dir, tmp_path)
     (tmp_path / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(ValueError, match=message):
         Sampler(tmp_path, runtime="onnx")

@@ -11,6 +11,7 @@ import pytest
 import keras_vae
 from keras_vae.samplers import fit_gaussian_mixture
 from keras_vae.samplers import mixture_math
+from keras_vae.samplers import uniform_noise
 from keras_vae_export import Sampler
 from keras_vae_export import export_decoder
 from tests.small_networks import small_encoder_decoder
@@ -18,10 +19,17 @@ from tests.small_networks import small_encoder_decoder
 SHAPE = (28, 28, 1)
 
 
+def _draw(weights, means, cholesky, count, seed):
+    mixture = {"weights": weights, "means": means, "cholesky": cholesky}
+    tables = uniform_noise.mixture_tables([mixture], means.shape[1])
+    noise = uniform_noise.seeded_noise(seed, count, means.shape[1])
+    return uniform_noise.latents_from_noise(noise, tables)
+
+
 def test_draws_follow_the_mixture():
     mean = np.array([[1.0, -2.0]])
     cholesky = np.array([[[0.5, 0.0], [0.3, 0.2]]])
-    z = mixture_math.draw(np.random.default_rng(0), [1.0], mean, cholesky, 40_000)
+    z = _draw([1.0], mean, cholesky, 40_000, seed=0)
     assert z.dtype == np.float32
     np.testing.assert_allclose(z.mean(axis=0), mean[0], atol=0.01)
     np.testing.assert_allclose(
@@ -29,7 +37,7 @@ def test_draws_follow_the_mixture():
     )
     means = np.array([[-10.0, 0.0], [10.0, 0.0]])
     factors = np.stack([np.eye(2)] * 2)
-    z = mixture_math.draw(np.random.default_rng(1), [0.2, 0.8], means, factors, 10_000)
+    z = _draw([0.2, 0.8], means, factors, 10_000, seed=1)
     assert abs((z[:, 0] > 0).mean() - 0.8) < 0.02
 
 
@@ -158,7 +166,8 @@ def test_tampered_mixture_is_refused(exported, tmp_path):
     sampler = Sampler(directory, runtime="onnx")
     with pytest.raises(ValueError, match="does not match its manifest entry"):
         sampler.sample(2, latent="gmm")
-    sampler.sample(2)  # the prior needs no mixture
+    sampler.sample(2)  # the sampling graph needs no mixture file
+    sampler.sample(2, latent="prior")
 
 
 def test_hand_edited_non_positive_definite_mixture_is_refused(exported, tmp_path):

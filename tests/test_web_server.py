@@ -17,32 +17,38 @@ from keras_vae_export.web_server import make_server
 from keras_vae_export.web_server import request_file
 from tests.browser_harness import ROOT
 from tests.browser_harness import keras_vae_serve
-from tests.browser_harness import write_mixture_sampler
 
 MODEL_BYTES = b"not really onnx, but hashed like it"
+SAMPLER_BYTES = b"not really onnx either: the sampling graph"
+
+
+def _artifact(directory, file, data, graph, first_input):
+    (directory / file).write_bytes(data)
+    listing = {"size_bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    return {
+        "file": file,
+        "format": "onnx",
+        "graph": graph,
+        "batch_size": None,
+        "runtime": "onnx",
+        "files": {file: listing},
+        "size_bytes": len(data),
+        "inputs": [{"role": first_input, "name": first_input, "shape": [-1, 2]}],
+        "outputs": [{"role": "image", "name": "image", "shape": [-1, 28, 28, 1]}],
+    }
 
 
 def write_export(directory, model_bytes=MODEL_BYTES):
+    """A hand-made export: a decoder and a sampling graph (not real ONNX)."""
     directory.mkdir(parents=True)
-    (directory / "decoder.onnx").write_bytes(model_bytes)
-    files = {
-        "decoder.onnx": {
-            "size_bytes": len(model_bytes),
-            "sha256": hashlib.sha256(model_bytes).hexdigest(),
-        }
-    }
     manifest = {
-        "manifest_version": 2,
+        "manifest_version": 3,
         "model": {"latent_dim": 2, "output_shape": [28, 28, 1], "num_classes": None},
         "artifacts": {
-            "onnx": {
-                "file": "decoder.onnx",
-                "runtime": "onnx",
-                "files": files,
-                "size_bytes": len(model_bytes),
-                "inputs": [{"role": "z", "name": "z", "shape": [-1, 2]}],
-                "outputs": [{"role": "image", "name": "y", "shape": [-1, 28, 28, 1]}],
-            }
+            "onnx": _artifact(directory, "decoder.onnx", model_bytes, "decode", "z"),
+            "onnx:sample": _artifact(
+                directory, "sampler.onnx", SAMPLER_BYTES, "sample", "noise"
+            ),
         },
     }
     (directory / "manifest.json").write_text(json.dumps(manifest))
@@ -50,19 +56,9 @@ def write_export(directory, model_bytes=MODEL_BYTES):
     return directory
 
 
-MIXTURE = {
-    "label": None,
-    "weights": [1.0],
-    "means": [[0, 0]],
-    "cholesky": [[[1, 0], [0, 1]]],
-}
-
-
 @pytest.fixture
 def export_dir(tmp_path):
-    directory = write_export(tmp_path / "exported")
-    write_mixture_sampler(directory, [MIXTURE], latent_dim=2)
-    return directory
+    return write_export(tmp_path / "exported")
 
 
 @pytest.fixture
@@ -98,7 +94,7 @@ def test_serves_the_page_runtime_and_listed_files(server, export_dir):
     for path, expected in (
         ("/export/manifest.json", (export_dir / "manifest.json").read_bytes()),
         ("/export/decoder.onnx", MODEL_BYTES),
-        ("/export/latent_sampler_gmm.json", None),
+        ("/export/sampler.onnx", SAMPLER_BYTES),
         ("/vendor/onnxruntime-web/ort-wasm-simd-threaded.wasm", None),
         ("/app.js?v=1", None),
     ):
@@ -222,9 +218,10 @@ def test_exports_leading_out_are_refused_at_start(export_dir, tmp_path):
 
 
 def test_tampered_files_are_refused(export_dir):
-    (export_dir / "latent_sampler_gmm.json").write_text('{"type": "changed"}')
-    with pytest.raises(ValueError, match="gmm.json does not match its manifest"):
+    (export_dir / "sampler.onnx").write_bytes(b"changed")
+    with pytest.raises(ValueError, match="sampler.onnx does not match its manifest"):
         web_site.site_files(export_dir)
+    (export_dir / "sampler.onnx").write_bytes(SAMPLER_BYTES)
     (export_dir / "decoder.onnx").write_bytes(b"changed")
     with pytest.raises(ValueError, match="does not match its manifest entry"):
         web_site.site_files(export_dir)

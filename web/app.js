@@ -72,7 +72,7 @@ function start(decoder) {
 
   $("model-name").textContent = `${model.name ?? ""} · latent_dim ${decoder.latentDim} · ${model.likelihood ?? ""}`;
   if (decoder.latentSamplers.length > 1) {
-    $("sampler").add(new Option("Gaussian mixture (aggregate posterior)", "gmm"));
+    $("sampler").add(new Option("Gaussian mixture (aggregate posterior)", "gmm", true, true));
     $("sampler-control").hidden = false;
   }
   if (conditional) {
@@ -173,8 +173,8 @@ function start(decoder) {
     const seed = Number.parseInt($("seed").value, 10);
     const picked = pickedLabel();
     const labels = conditional ? Array.from({ length: GRID_COUNT }, (_, i) => picked ?? i % decoder.numClasses) : undefined;
-    const z = decoder.latents(GRID_COUNT, Number.isInteger(seed) ? seed : 0, { latent: $("sampler").value, labels });
-    const images = await decoder.decode(z, labels);
+    const drawn = await decoder.draw(GRID_COUNT, Number.isInteger(seed) ? seed : 0, { latent: $("sampler").value, labels });
+    const [images, z] = [drawn.images, drawn.latents];
     drawGrid($("grid"), images, model, GRID_COLUMNS, $("grid").width / GRID_COLUMNS);
     state.grid = z;
     state.gridLabels = labels;

@@ -1,7 +1,11 @@
 // The page's model side: reads an export folder's manifest.json, checks the
-// files it lists (paths stay inside the folder, SHA-256 matches), runs the
-// ONNX decoder with onnxruntime-web (wasm) and draws latents from the prior
-// or from the export's Gaussian mixture. No DOM here: app.js draws.
+// files it lists (paths stay inside the folder, SHA-256 matches), and runs
+// two ONNX graphs with onnxruntime-web (wasm): the sampling graph (uniform
+// noise -> image and its latent; the fitted Gaussian mixture is inside it)
+// and the decoder (latent -> image). The noise comes from the portable
+// generator that Python shares (keras_vae.samplers.uniform_noise), so a seed
+// draws the same images here and in keras-vae sample. No DOM here: app.js
+// draws.
 
 import * as ort from "./vendor/onnxruntime-web/ort.wasm.bundle.min.mjs";
 
@@ -62,93 +66,42 @@ async function fetchVerified(baseUrl, relative, expected, what) {
   return buffer;
 }
 
-// A seeded generator (mulberry32) and standard normals (Box-Muller). The page's
-// seeds are its own: they do not reproduce numpy's draws.
-export class Random {
-  constructor(seed) {
-    this.state = Number.isFinite(seed) ? seed >>> 0 : (Math.random() * 2 ** 32) >>> 0;
-    this.spare = null;
+// The portable generator of keras_vae.samplers.uniform_noise: number i of a
+// seed is lowbias32(seed + (i + 1) * 0x9E3779B9) >> 8, over 2^24.
+export function portableUniform(seed, count) {
+  if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) fail("seed must be an integer in [0, 2^32)", `seed=${seed}`);
+  const numbers = new Float32Array(count);
+  for (let i = 0; i < count; i += 1) {
+    let x = (seed + Math.imul(i + 1, 0x9e3779b9)) >>> 0;
+    x ^= x >>> 16;
+    x = Math.imul(x, 0x21f0aaad) >>> 0;
+    x ^= x >>> 15;
+    x = Math.imul(x, 0x735a2d97) >>> 0;
+    x ^= x >>> 15;
+    numbers[i] = (x >>> 8) / 16777216;
   }
+  return numbers;
+}
 
-  uniform() {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
+// The noise of n latents: n rows of 1 + 2 * latentDim numbers.
+export function seededNoise(seed, n, latentDim) {
+  return portableUniform(seed, n * (1 + 2 * latentDim));
+}
 
-  normal() {
-    if (this.spare !== null) {
-      const value = this.spare;
-      this.spare = null;
-      return value;
+// The prior's part of the noise contract (no component to pick): Box-Muller
+// from columns 1..d (radii) and d+1..2d (angles) of each row.
+export function priorLatents(noise, n, latentDim) {
+  const width = 1 + 2 * latentDim;
+  return Array.from({ length: n }, (_, row) => {
+    const z = new Float32Array(latentDim);
+    for (let i = 0; i < latentDim; i += 1) {
+      const u1 = noise[row * width + 1 + i];
+      const u2 = noise[row * width + 1 + latentDim + i];
+      const angle = Math.fround(u2 * 6.28125) + Math.fround(u2 * Math.fround(2 * Math.PI - 6.28125));
+      z[i] = Math.sqrt(-2 * Math.log(Math.max(1 - u1, 2 ** -24))) * Math.cos(angle);
     }
-    const u = 1 - this.uniform();
-    const radius = Math.sqrt(-2 * Math.log(u));
-    const angle = 2 * Math.PI * this.uniform();
-    this.spare = radius * Math.sin(angle);
-    return radius * Math.cos(angle);
-  }
-}
-
-function isNumberArray(value, length) {
-  return Array.isArray(value) && value.length === length && value.every(Number.isFinite);
-}
-
-// Checks a latent_sampler_gmm.json and returns {label -> mixture}.
-export function readMixtures(spec, latentDim, numClasses) {
-  if (!spec || spec.type !== "gaussian_mixture" || spec.latent_dim !== latentDim) {
-    fail("The mixture file must be a gaussian_mixture over the model's latents", `type=${spec?.type}, latent_dim=${spec?.latent_dim}`);
-  }
-  if (!Array.isArray(spec.mixtures) || spec.mixtures.length === 0) {
-    fail("The mixture file must list mixtures", `mixtures=${JSON.stringify(spec.mixtures)}`);
-  }
-  const byLabel = new Map();
-  for (const mixture of spec.mixtures) {
-    const label = mixture?.label ?? null;
-    const validLabel = numClasses == null ? label === null : Number.isInteger(label) && label >= 0 && label < numClasses;
-    if (!validLabel) fail("Mixture labels must be null (unconditional) or a class", `label=${JSON.stringify(label)}`);
-    const k = mixture.weights?.length ?? 0;
-    const total = k ? mixture.weights.reduce((a, b) => a + b, 0) : 0;
-    if (
-      !k ||
-      !isNumberArray(mixture.weights, k) ||
-      mixture.weights.some((w) => w < 0) ||
-      Math.abs(total - 1) > 1e-3 ||
-      !Array.isArray(mixture.means) ||
-      mixture.means.length !== k ||
-      !mixture.means.every((m) => isNumberArray(m, latentDim)) ||
-      !Array.isArray(mixture.cholesky) ||
-      mixture.cholesky.length !== k ||
-      !mixture.cholesky.every(
-        (c) => Array.isArray(c) && c.length === latentDim && c.every((row) => isNumberArray(row, latentDim)),
-      )
-    ) {
-      fail("Each mixture needs K weights summing to 1, K means and K Cholesky factors of the latent size", `label=${JSON.stringify(label)}`);
-    }
-    byLabel.set(label, mixture);
-  }
-  return byLabel;
-}
-
-function drawMixture(mixture, random) {
-  let pick = random.uniform();
-  let k = 0;
-  while (k < mixture.weights.length - 1 && pick >= mixture.weights[k]) {
-    pick -= mixture.weights[k];
-    k += 1;
-  }
-  const d = mixture.means[k].length;
-  const eps = Array.from({ length: d }, () => random.normal());
-  const z = new Float32Array(d);
-  for (let i = 0; i < d; i += 1) {
-    let value = mixture.means[k][i];
-    const row = mixture.cholesky[k][i];
-    for (let j = 0; j <= i; j += 1) value += row[j] * eps[j];
-    z[i] = value;
-  }
-  return z;
+    return z;
+  });
 }
 
 // Fetches, compiles and starts the wasm runtime while the manifest and the
@@ -166,9 +119,17 @@ async function startRuntime() {
 
 const TYPED_LABELS = { int32: Int32Array, int64: BigInt64Array };
 
+// Fetches an artifact's one file, checked against the manifest's hash.
+async function fetchArtifact(baseUrl, entry) {
+  const fileName = containedPath(entry.file, "artifact file");
+  const listed = entry.files?.[fileName.split("/").pop()] ?? entry.files?.[fileName];
+  if (!listed) fail("The ONNX artifact lists no hash for its file", `file=${fileName}`);
+  return fetchVerified(baseUrl, fileName, listed, "artifact file");
+}
+
 export class Decoder {
   // Use Decoder.load(exportUrl).
-  constructor(manifest, session, entry, mixtures) {
+  constructor(manifest, session, entry, sampling) {
     this.manifest = manifest;
     this.model = manifest.model;
     this.latentDim = manifest.model.latent_dim;
@@ -177,7 +138,7 @@ export class Decoder {
     this.classNames = manifest.model.class_names ?? (this.numClasses ? Array.from({ length: this.numClasses }, (_, i) => String(i)) : null);
     this.session = session;
     this.entry = entry;
-    this.mixtures = mixtures;
+    this.sampling = sampling; // {session, entry} of the sampling graph, or null
     this.imageSize = this.outputShape.reduce((a, b) => a * b, 1);
     this.imageOutput = entry.outputs.find((o) => o.role === "image").name;
     this.queue = Promise.resolve();
@@ -192,39 +153,39 @@ export class Decoder {
     if (!response.ok) fail("Cannot load manifest.json", `status=${response.status}`);
     const manifest = await response.json();
     performance.mark("keras-vae-manifest");
-    if (manifest?.manifest_version !== 2 || !Number.isInteger(manifest?.model?.latent_dim)) {
-      fail("manifest.json is not a keras-vae export manifest (version 2)", `manifest_version=${manifest?.manifest_version}`);
+    if (![2, 3].includes(manifest?.manifest_version) || !Number.isInteger(manifest?.model?.latent_dim)) {
+      fail("manifest.json is not a keras-vae export manifest (version 2 or 3)", `manifest_version=${manifest?.manifest_version}`);
     }
     const entry = manifest.artifacts?.onnx;
     if (!entry || entry.runtime !== "onnx") {
       fail("This export has no ONNX decoder; export with --formats onnx", `artifacts=${Object.keys(manifest.artifacts ?? {})}`);
     }
-    const fileName = containedPath(entry.file, "artifact file");
-    const listed = entry.files?.[fileName.split("/").pop()] ?? entry.files?.[fileName];
-    if (!listed) fail("The ONNX artifact lists no hash for its file", `file=${fileName}`);
-
-    const samplers = manifest.latent_samplers ?? { prior: { type: "standard_normal" } };
-    const gmm = samplers.gmm;
-    const [modelBytes, mixtureBytes] = await Promise.all([
-      fetchVerified(baseUrl, fileName, listed, "artifact file"),
-      gmm ? fetchVerified(baseUrl, gmm.file, gmm, "latent sampler file") : null,
+    const sampleEntry = manifest.artifacts["onnx:sample"] ?? null;
+    const [modelBytes, samplerBytes] = await Promise.all([
+      fetchArtifact(baseUrl, entry),
+      sampleEntry ? fetchArtifact(baseUrl, sampleEntry) : null,
     ]);
     performance.mark("keras-vae-files-verified");
     await runtimeReady;
     performance.mark("keras-vae-runtime");
-    const session = await ort.InferenceSession.create(new Uint8Array(modelBytes), {
-      executionProviders: ["wasm"],
-      graphOptimizationLevel: "all",
-    });
+    const options = { executionProviders: ["wasm"], graphOptimizationLevel: "all" };
+    const [session, samplerSession] = await Promise.all([
+      ort.InferenceSession.create(new Uint8Array(modelBytes), options),
+      samplerBytes ? ort.InferenceSession.create(new Uint8Array(samplerBytes), options) : null,
+    ]);
     performance.mark("keras-vae-session");
-    const mixtures = mixtureBytes
-      ? readMixtures(JSON.parse(new TextDecoder().decode(mixtureBytes)), manifest.model.latent_dim, manifest.model.num_classes ?? null)
-      : null;
-    return new Decoder(manifest, session, entry, mixtures);
+    const sampling = samplerSession ? { session: samplerSession, entry: sampleEntry } : null;
+    return new Decoder(manifest, session, entry, sampling);
   }
 
   get latentSamplers() {
-    return this.mixtures ? ["prior", "gmm"] : ["prior"];
+    return this.sampling && this.manifest.latent_samplers?.gmm ? ["prior", "gmm"] : ["prior"];
+  }
+
+  // What sample() draws by default: the sampling graph's own (the mixture
+  // when one was fitted).
+  get defaultLatent() {
+    return this.latentSamplers.at(-1);
   }
 
   checkLabels(labels, count) {
@@ -257,41 +218,61 @@ export class Decoder {
       flat.set(vector, i * this.latentDim);
     });
     const classes = this.checkLabels(labels, n);
+    const outputs = await this.run(this.session, this.entry, { z: [flat, [n, this.latentDim]] }, classes, n);
+    return this.rows(outputs.image, n, this.imageSize);
+  }
+
+  // Runs one session on float inputs by role ({role: [data, shape]}) and the
+  // labels; returns {role: output tensor}. One run at a time: calls queue up.
+  async run(session, entry, floats, classes, n) {
     const feeds = {};
-    for (const input of this.entry.inputs) {
-      if (input.role === "z") {
-        feeds[input.name] = new ort.Tensor("float32", flat, [n, this.latentDim]);
-      } else {
+    for (const input of entry.inputs) {
+      if (input.role === "label") {
         const Typed = TYPED_LABELS[input.dtype] ?? Int32Array;
         const data = Typed === BigInt64Array ? BigInt64Array.from(classes, BigInt) : Typed.from(classes);
         feeds[input.name] = new ort.Tensor(input.dtype ?? "int32", data, [n]);
+      } else {
+        const [data, shape] = floats[input.role];
+        feeds[input.name] = new ort.Tensor("float32", data, shape);
       }
     }
-    // One run at a time per session: calls queue up.
-    const run = this.queue.then(() => this.session.run(feeds, [this.imageOutput]));
+    const names = Object.fromEntries(entry.outputs.map((o) => [o.role, o.name]));
+    const wanted = ["image", "z"].filter((role) => role in names).map((role) => names[role]);
+    const run = this.queue.then(() => session.run(feeds, wanted));
     this.queue = run.catch(() => {});
-    const output = (await run)[this.imageOutput];
-    const images = Array.from({ length: n }, (_, i) => output.data.slice(i * this.imageSize, (i + 1) * this.imageSize));
-    output.dispose?.();
-    return images;
+    const result = await run;
+    return Object.fromEntries(Object.entries(names).filter(([, name]) => name in result).map(([role, name]) => [role, result[name]]));
   }
 
-  // n latent vectors (Float32Array each) from the prior or the mixture.
-  latents(n, seed, { latent = "prior", labels } = {}) {
+  rows(tensor, n, size) {
+    const rows = Array.from({ length: n }, (_, i) => tensor.data.slice(i * size, (i + 1) * size));
+    tensor.dispose?.();
+    return rows;
+  }
+
+  // n images and the latents they came from: the sampling graph on the seed's
+  // noise (latent "gmm", or the graph's own by default), or the prior's
+  // Box-Muller latents decoded (latent "prior").
+  async draw(n, seed, { latent, labels } = {}) {
     if (!Number.isInteger(n) || n <= 0) fail("n must be a positive integer", `n=${n}`);
-    if (!this.latentSamplers.includes(latent)) {
+    const chosen = latent ?? this.defaultLatent;
+    if (!this.latentSamplers.includes(chosen)) {
       fail(`Unknown latent sampler; this export has ${this.latentSamplers}`, `latent=${JSON.stringify(latent)}`);
     }
     const classes = this.defaultLabels(n, labels);
-    const random = new Random(seed);
-    return Array.from({ length: n }, (_, i) => {
-      if (latent === "gmm") {
-        const mixture = this.mixtures.get(classes ? classes[i] : null);
-        if (!mixture) fail("The mixture file has no mixture for this class", `label=${classes?.[i]}`);
-        return drawMixture(mixture, random);
-      }
-      return Float32Array.from({ length: this.latentDim }, () => random.normal());
-    });
+    const noise = seededNoise(seed ?? Math.floor(Math.random() * 2 ** 32), n, this.latentDim);
+    if (chosen === "prior" && !(this.sampling && !this.manifest.latent_samplers?.gmm)) {
+      const latents = priorLatents(noise, n, this.latentDim);
+      return { images: await this.decode(latents, classes ?? undefined), latents };
+    }
+    const shape = [n, 1 + 2 * this.latentDim];
+    const outputs = await this.run(this.sampling.session, this.sampling.entry, { noise: [noise, shape] }, classes, n);
+    return { images: this.rows(outputs.image, n, this.imageSize), latents: this.rows(outputs.z, n, this.latentDim) };
+  }
+
+  // n latent vectors (Float32Array each), as draw() draws them.
+  async latents(n, seed, options = {}) {
+    return (await this.draw(n, seed, options)).latents;
   }
 
   defaultLabels(n, labels) {
@@ -302,7 +283,6 @@ export class Decoder {
   }
 
   async sample(n, seed, options = {}) {
-    const z = this.latents(n, seed, options);
-    return this.decode(z, this.defaultLabels(n, options.labels));
+    return (await this.draw(n, seed, options)).images;
   }
 }

@@ -14,6 +14,7 @@ import numpy as np
 from keras_vae.input_checks import check_choice
 from keras_vae.input_checks import check_positive_int
 from keras_vae.samplers import mixture_math
+from keras_vae.samplers import uniform_noise
 
 COVARIANCE_TYPES = ("full", "diag", "tied", "spherical")
 
@@ -90,18 +91,23 @@ class GaussianMixtureSampler(keras.layers.Layer):
         ]
 
     def draw(self, n, seed=None, labels=None):
-        """Draws `n` latents with numpy (the algorithm the device uses).
+        """Draws `n` latents with numpy, as the exported sampling graph does.
+
+        The seed's uniform noise (`uniform_noise.seeded_noise`) becomes
+        latents by `uniform_noise.latents_from_noise`, so a seed draws the
+        same latents here, in the device-side `Sampler` and in the page.
 
         Args:
             n: int > 0.
-            seed: int or None. Seed of `numpy.random.default_rng`.
+            seed: int in [0, 2**32) or None. Seed of the portable generator.
             labels: int array `(n,)` for a per-class mixture, else `None`.
 
         Returns:
             A float32 array `(n, latent_dim)`.
         """
-        rng = np.random.default_rng(seed)
-        return mixture_math.draw_latents(rng, self.mixtures(), n, labels)
+        tables = uniform_noise.mixture_tables(self.mixtures(), self.latent_dim)
+        noise = uniform_noise.seeded_noise(seed, n, self.latent_dim)
+        return uniform_noise.latents_from_noise(noise, tables, labels)
 
     def describe(self):
         """The JSON description an export carries (see `mixture_math`)."""

@@ -1,6 +1,7 @@
-"""Gaussian mixtures as numbers: drawing, checking and the JSON description
-an export carries. numpy only, so the device-side `Sampler` (and, in
-JavaScript, the web page) draws exactly what the Keras model draws.
+"""Gaussian mixtures as numbers: densities, checking and the JSON
+description an export carries. numpy only, for the device side. Drawing is
+`uniform_noise`'s: uniform noise to latents, the same in Keras, the
+device-side `Sampler`, the exported sampling graph and the web page.
 
 The description (file `latent_sampler_gmm.json` of an export):
 
@@ -15,9 +16,9 @@ The description (file `latent_sampler_gmm.json` of an export):
 One mixture (label `null`) for an unconditional model, one per class
 (label `c`) for a conditional one. `cholesky[k]` is the lower-triangular
 Cholesky factor L of component k's covariance (L L^T, so a positive
-diagonal means a positive-definite covariance). To draw one latent: pick
-component k with probability `weights[k]`, draw eps ~ N(0, I), return
-`means[k] + L_k @ eps`.
+diagonal means a positive-definite covariance). A latent is component k
+(with probability `weights[k]`) plus `L_k @ eps`, eps ~ N(0, I); see
+`uniform_noise` for how the noise picks both.
 """
 
 import numpy as np
@@ -25,35 +26,14 @@ import numpy as np
 DESCRIPTION_TYPE = "gaussian_mixture"
 
 
-def draw(rng, weights, means, cholesky, count):
-    """Draws `count` latents from one mixture with a numpy generator.
-
-    The order of random draws is fixed (component indices, then the normal
-    noise), so the same seed gives the same latents on every side.
-
-    Args:
-        rng: a `numpy.random.Generator`.
-        weights: `(K,)` component probabilities.
-        means: `(K, d)`.
-        cholesky: `(K, d, d)` lower-triangular factors.
-        count: int >= 0.
-
-    Returns:
-        A float32 array `(count, d)`.
-    """
-    weights = np.asarray(weights, dtype="float64")
-    components = rng.choice(len(weights), size=count, p=weights / weights.sum())
-    noise = rng.standard_normal((count, means.shape[1]))
-    z = means[components] + np.einsum("nij,nj->ni", cholesky[components], noise)
-    return z.astype("float32")
-
-
 def log_density(z, weights, means, cholesky):
     """Log-density of one mixture at each latent, in nats.
 
     Args:
         z: `(n, d)` latents.
-        weights, means, cholesky: the mixture (see `draw`).
+        weights: `(K,)` component probabilities.
+        means: `(K, d)`.
+        cholesky: `(K, d, d)` lower-triangular factors.
 
     Returns:
         A float64 array `(n,)`: `log sum_k w_k N(z; mu_k, L_k L_k^T)`.
@@ -72,36 +52,6 @@ def log_density(z, weights, means, cholesky):
     stacked = np.stack(per_component)
     peak = stacked.max(axis=0)
     return peak + np.log(np.exp(stacked - peak).sum(axis=0))
-
-
-def draw_latents(rng, mixtures, count, labels=None):
-    """Draws `count` latents from a list of mixtures (one per class, or one).
-
-    Args:
-        rng: a `numpy.random.Generator`.
-        mixtures: list of dicts with numpy `weights`, `means`, `cholesky`.
-        count: int.
-        labels: int array `(count,)` choosing each latent's mixture, or
-            `None` for a single mixture.
-
-    Returns:
-        A float32 array `(count, d)`.
-    """
-    if labels is None:
-        mixture = mixtures[0]
-        return draw(
-            rng, mixture["weights"], mixture["means"], mixture["cholesky"], count
-        )
-    labels = np.asarray(labels)
-    latent_dim = mixtures[0]["means"].shape[1]
-    z = np.empty((count, latent_dim), dtype="float32")
-    for label in np.unique(labels):
-        rows = np.flatnonzero(labels == label)
-        mixture = mixtures[int(label)]
-        z[rows] = draw(
-            rng, mixture["weights"], mixture["means"], mixture["cholesky"], len(rows)
-        )
-    return z
 
 
 def describe(mixtures, latent_dim):

@@ -97,7 +97,12 @@ async function main() {
     report.sampled = await page.evaluate(async (options) => {
       const images = await window.kerasVae.sample(3, 5, options);
       const again = await window.kerasVae.sample(3, 5, options);
-      return { count: images.length, length: images[0].length, repeatable: images.every((image, i) => image.every((v, j) => v === again[i][j])) };
+      return {
+        count: images.length,
+        length: images[0].length,
+        repeatable: images.every((image, i) => image.every((v, j) => v === again[i][j])),
+        images: images.map((image) => Array.from(image)),
+      };
     }, spec.sample_options ?? {});
     if (spec.select_sampler) {
       const grid = await page.evaluate(canvasSummary, "grid");
