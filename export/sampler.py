@@ -145,6 +145,13 @@ class Sampler:
             and entry["graph"] == "decode"
             and entry["batch_size"] is not None
         )
+        if not sizes:
+            raise ValueError(
+                f"This export's {self.format} files take any batch and have no "
+                "fixed-batch copies (LiteRT formats get them, export "
+                f"--batch-sizes); use batch_size=None. Received: "
+                f"batch_size={batch_size!r}"
+            )
         if batch_size not in sizes or isinstance(batch_size, bool):
             raise ValueError(
                 f"This export's {self.format} files have fixed batch sizes "

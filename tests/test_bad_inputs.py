@@ -523,6 +523,34 @@ CATALOGUE = [
         "Received: n=0",
         lambda c: Sampler(_export(c), "onnx").sample(0),
     ),
+    # Noise for the sampling graph, fixed-batch files, batch-size options.
+    (
+        "noise of the wrong shape",
+        r"shape \(n, 5\).*Received: noise.shape=\(2, 4\)",
+        lambda c: Sampler(_export(c), "onnx").sample_noise(np.zeros((2, 4), "float32")),
+    ),
+    (
+        "float64 noise",
+        "Received: noise.dtype=float64",
+        lambda c: Sampler(_export(c), "onnx").sample_noise(np.zeros((2, 5))),
+    ),
+    (
+        "noise outside [0, 1)",
+        r"must lie in \[0, 1\).*Received: noise\[\(0, 0\)\]=",
+        lambda c: Sampler(_export(c), "onnx").sample_noise(np.ones((2, 5), "float32")),
+    ),
+    (
+        "fixed batch size the export lacks",
+        r"no fixed-batch copies.*Received: batch_size=8",
+        lambda c: Sampler(_export(c), "onnx", batch_size=8),
+    ),
+    (
+        "export batch size of zero",
+        "Received: batch_sizes='0'",
+        lambda c: _cli(
+            "export", _saved_model(c, _vae()), c.tmp / "e", "--batch-sizes", "0"
+        ),  # fmt: skip
+    ),
     # Class labels (conditional models) and latent samplers.
     (
         "labels out of range",

@@ -122,7 +122,7 @@ def check_noise(noise, latent_dim):
         index = tuple(int(i) for i in np.argwhere(outside)[0])
         raise ValueError(
             "noise must lie in [0, 1) (a standard uniform generator's "
-            f"output). Received: noise[{index}]={array[index]!r}"
+            f"output). Received: noise[{index}]={float(array[index])!r}"
         )
     return np.ascontiguousarray(array)
 
