@@ -220,8 +220,18 @@ def _convert(name, graph, batch_size, graphs, staging, num_threads):
             for role, name in zip(roles, runner.output_names)
         ],  # fmt: skip
         "parity": compare_outputs(runner, names, batches, references, spec, roles),
+        **_runtime_requirement(spec.runtime, path),
         **describe_files(path),
     }
+
+
+def _runtime_requirement(runtime, path):
+    """The oldest LiteRT runtime a `.tflite` file runs in, as it states it."""
+    if runtime != "tflite":
+        return {}
+    from keras_vae_export.tflite_format import min_runtime_version
+
+    return {"min_runtime_version": min_runtime_version(path)}
 
 
 def export_decoder(

@@ -49,6 +49,7 @@ def write_tflite(decode_model, path, inputs, variant="float32"):
         _quantize_weights(float_path, path, WEIGHT_ONLY_RECIPES[variant])
         float_path.unlink()
         name_tensors(path, [entry["name"] for entry in inputs])
+        version_dequantize_ops(path)
         return
     try:
         decode_model.export(
@@ -106,6 +107,86 @@ def name_tensors(path, input_names):
     for tensor_map in (*signature.inputs, *signature.outputs):
         subgraph.tensors[tensor_map.tensorIndex].name = tensor_map.name
     flatbuffer_utils.write_model(model, str(path))
+
+
+# What LiteRT's op versioning gives DEQUANTIZE by its input's type, and the
+# first runtime with each version (tensorflow/compiler/mlir/lite/tools/
+# versioning: op_version.cc and runtime_version.cc).
+DEQUANTIZE_VERSIONS = {"INT4": 6, "FLOAT16": 3, "INT16": 3}
+DEQUANTIZE_PER_CHANNEL_INT8 = 5
+DEQUANTIZE_INT8 = 2
+DEQUANTIZE_RUNTIMES = {1: "1.13.1", 2: "1.14.0", 3: "1.15.0", 5: "2.7.0", 6: "2.18.0"}
+RUNTIME_VERSION_KEY = "min_runtime_version"
+
+
+def _version_key(version):
+    return tuple(int(part) for part in version.split(".") if part.isdigit())
+
+
+def version_dequantize_ops(path):
+    """Gives a quantised file's DEQUANTIZE ops their true version, and the
+    file the minimum runtime version that follows.
+
+    `ai-edge-quantizer` writes DEQUANTIZE as version 1 whatever it reads
+    (int8 per channel needs 5, runtime 2.7; int4 needs 6, runtime 2.18) and
+    copies `min_runtime_version` from the float file, so an older runtime
+    would accept the file and then fail on it. The TF converter versions its
+    own files correctly.
+
+    Args:
+        path: the `.tflite` file, rewritten in place.
+
+    Returns:
+        The file's minimum runtime version, such as `"2.18.0"`.
+    """
+    from tensorflow.lite.python import schema_py_generated as schema
+    from tensorflow.lite.tools import flatbuffer_utils
+
+    types = {v: k for k, v in vars(schema.TensorType).items() if k.isupper()}
+    model = flatbuffer_utils.read_model(str(path))
+    needed = {}
+    for subgraph in model.subgraphs:
+        for op in subgraph.operators:
+            code = model.operatorCodes[op.opcodeIndex]
+            if code.builtinCode != schema.BuiltinOperator.DEQUANTIZE:
+                continue
+            tensor = subgraph.tensors[op.inputs[0]]
+            kind = types[tensor.type]
+            scales = getattr(tensor.quantization, "scale", None)
+            if kind == "INT8":
+                per_channel = scales is not None and len(scales) > 1
+                version = (
+                    DEQUANTIZE_PER_CHANNEL_INT8 if per_channel else DEQUANTIZE_INT8
+                )
+            else:
+                version = DEQUANTIZE_VERSIONS.get(kind, 1)
+            needed[op.opcodeIndex] = max(needed.get(op.opcodeIndex, 1), version)
+    minimum = min_runtime_version(path)
+    for index, version in needed.items():
+        model.operatorCodes[index].version = version
+        runtime = DEQUANTIZE_RUNTIMES.get(version, minimum)
+        minimum = max(minimum, runtime, key=_version_key)
+    for entry in model.metadata or ():
+        if _text(entry.name) == RUNTIME_VERSION_KEY:
+            data = model.buffers[entry.buffer].data
+            text = minimum.encode()[: len(data)]
+            model.buffers[entry.buffer].data = list(text) + [0] * (
+                len(data) - len(text)
+            )
+    flatbuffer_utils.write_model(model, str(path))
+    return minimum
+
+
+def min_runtime_version(path):
+    """The `min_runtime_version` a `.tflite` file states (`"0"` if none)."""
+    from tensorflow.lite.tools import flatbuffer_utils
+
+    model = flatbuffer_utils.read_model(str(path))
+    for entry in model.metadata or ():
+        if _text(entry.name) == RUNTIME_VERSION_KEY:
+            data = bytes(model.buffers[entry.buffer].data)
+            return data.rstrip(b"\0").decode("ascii", "replace") or "0"
+    return "0"
 
 
 def _text(name):

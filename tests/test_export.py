@@ -135,6 +135,35 @@ def test_every_format_samples_what_keras_samples(
         assert np.abs(image_uint8 - pixels).max() <= 1 + np.ceil(max_error * 255)
 
 
+def test_quantised_files_state_their_true_minimum_runtime(exports):
+    """ai-edge-quantizer writes DEQUANTIZE as version 1 and copies the float
+    file's minimum runtime; int4 weights need DEQUANTIZE 6 (LiteRT 2.18),
+    int8 weights per channel 5 (2.7). The files and the manifest say so."""
+    from tensorflow.lite.python import schema_py_generated as schema
+    from tensorflow.lite.tools import flatbuffer_utils
+
+    from keras_vae_export.tflite_format import min_runtime_version
+
+    _, directory, manifest = exports["mlp", "bernoulli"]
+    expected = {"tflite-w4": ("2.18.0", 6), "tflite-w8": ("2.7.0", 5)}
+    for key, entry in manifest["artifacts"].items():
+        if entry["runtime"] != "tflite":
+            assert "min_runtime_version" not in entry
+            continue
+        path = directory / entry["file"]
+        assert entry["min_runtime_version"] == min_runtime_version(path)
+        if entry["format"] in expected:
+            version, dequantize = expected[entry["format"]]
+            assert entry["min_runtime_version"] == version, key
+            model = flatbuffer_utils.read_model(str(path))
+            versions = {
+                c.version
+                for c in model.operatorCodes
+                if c.builtinCode == schema.BuiltinOperator.DEQUANTIZE
+            }
+            assert versions == {dequantize}, key
+
+
 def test_manifest_describes_the_files(exports):
     vae, directory, manifest = exports["conv", "bernoulli"]
     assert read_manifest(directory) == json.loads(json.dumps(manifest))
