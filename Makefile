@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RUN_DIR ?= runs/demo
 EPOCHS ?= 30
 
-.PHONY: setup demo test lint format clean bench-export bench-train bench-quality bench-quality-iwae bench-quality-record bench-samples bench-peers notebooks browser-deps bench-browser
+.PHONY: setup demo test lint format clean bench-clients bench-export bench-train bench-quality bench-quality-iwae bench-quality-record bench-samples bench-peers notebooks browser-deps bench-browser
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,14 @@ bench-peers: .venv-pythae/bin/python  # pythae + PyTorch (CPU), kept apart from 
 
 bench-browser: setup browser-deps
 	$(BIN)/python bench/browser_benchmark.py --export-dir $(RUN_DIR)/exported --json bench/results/browser_benchmark.json
+
+bench-clients: setup .venv-openvino/bin/python  # which exported files OpenVINO runs
+	$(BIN)/python bench/openvino_clients.py --prepare --export-dir runs/clients/exported --cases runs/clients/cases.npz
+	.venv-openvino/bin/python bench/openvino_clients.py --export-dir runs/clients/exported --cases runs/clients/cases.npz --json bench/results/openvino_clients.json
+
+.venv-openvino/bin/python:  # OpenVINO and numpy only, kept apart from TensorFlow
+	$(PYTHON) -m venv .venv-openvino
+	.venv-openvino/bin/pip install -q numpy openvino==2026.4.1
 
 bench-samples: setup
 	$(BIN)/python bench/sample_quality.py --json bench/results/sample_quality.json
@@ -87,4 +95,4 @@ format: setup
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) runs build dist *.egg-info .pytest_cache .ruff_cache node_modules
+	rm -rf $(VENV) .venv-openvino runs build dist *.egg-info .pytest_cache .ruff_cache node_modules

@@ -78,6 +78,17 @@ def test_the_format_table_keeps_the_documented_bounds():
         assert mean_error is None or spec.mean_error <= mean_error
 
 
+def assert_within_bounds(image, image_uint8, expected, max_error, mean_error):
+    """A format's float and uint8 images against Keras, within its bounds."""
+    scale = max(1.0, float(np.abs(expected).max()))
+    error = np.abs(image - expected)
+    assert error.max() <= max_error * scale
+    if mean_error is not None:
+        assert error.mean() <= mean_error * scale
+    pixels = np.round(np.clip(expected, 0, 1) * 255)
+    assert np.abs(image_uint8 - pixels).max() <= 1 + np.ceil(max_error * 255)
+
+
 @pytest.mark.parametrize("architecture", list(SHAPES))
 @pytest.mark.parametrize("likelihood", ["bernoulli", "gaussian"])
 @pytest.mark.parametrize("format_name", list(BOUNDS))
@@ -93,13 +104,7 @@ def test_every_format_matches_keras(exports, architecture, likelihood, format_na
         image, image_uint8 = runner.run({artifact["inputs"][0]["name"]: z})
         assert image.shape == expected.shape == (batch_size,) + SHAPES[architecture]
         assert image.dtype == np.float32 and image_uint8.dtype == np.uint8
-        scale = max(1.0, float(np.abs(expected).max()))
-        error = np.abs(image - expected)
-        assert error.max() <= max_error * scale
-        if mean_error is not None:
-            assert error.mean() <= mean_error * scale
-        pixels = np.round(np.clip(expected, 0, 1) * 255)
-        assert np.abs(image_uint8 - pixels).max() <= 1 + np.ceil(max_error * 255)
+        assert_within_bounds(image, image_uint8, expected, max_error, mean_error)
 
 
 @pytest.mark.parametrize("architecture", list(SHAPES))
@@ -126,13 +131,7 @@ def test_every_format_samples_what_keras_samples(
         )
         image, image_uint8, z = runner.run({"noise": noise})
         np.testing.assert_allclose(z, latents, rtol=5e-3, atol=5e-3)
-        scale = max(1.0, float(np.abs(expected).max()))
-        error = np.abs(image - expected)
-        assert error.max() <= max_error * scale
-        if mean_error is not None:
-            assert error.mean() <= mean_error * scale
-        pixels = np.round(np.clip(expected, 0, 1) * 255)
-        assert np.abs(image_uint8 - pixels).max() <= 1 + np.ceil(max_error * 255)
+        assert_within_bounds(image, image_uint8, expected, max_error, mean_error)
 
 
 def test_quantised_files_state_their_true_minimum_runtime(exports):

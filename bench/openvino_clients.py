@@ -1,0 +1,136 @@
+"""Which exported files Intel's OpenVINO runs, against the Python `Sampler`.
+
+OpenVINO reads ONNX and TFLite files directly. It is not a dependency of
+keras-vae, so this runs in two steps and two environments:
+
+1. `--prepare` (the project's venv): exports a small conditional model with
+   a per-class mixture (untrained: this measures compatibility, not
+   quality) in every ONNX and LiteRT format, fixed batch 2 too, and writes
+   each artifact's inputs and the image the project's own runtime gives.
+2. `--run` (a venv with numpy and `openvino` only): compiles every file for
+   OpenVINO's CPU device, runs it on the same inputs and records, per file,
+   the largest difference or the error OpenVINO gave.
+
+`make bench-clients` does both; the result is
+`bench/results/openvino_clients.json`, which docs/clients.md cites.
+"""
+
+import argparse
+import json
+import platform
+import sys
+from pathlib import Path
+
+import numpy as np
+
+FORMATS = "onnx,tflite,tflite-fp16,tflite-int8,tflite-w8,tflite-w4"
+BATCH = 2
+# On CPUs with bfloat16 units OpenVINO computes in bfloat16 unless told
+# otherwise (2e-4 off on this machine's Zen 4); float32 is what parity needs.
+PRECISION = {"INFERENCE_PRECISION_HINT": "f32"}
+
+
+def prepare(export_dir, cases_path):
+    import keras_vae
+    from keras_vae.samplers import uniform_noise
+    from keras_vae_export import export_decoder
+    from keras_vae_export.runtimes import open_runner
+
+    encoder, decoder = keras_vae.build_encoder_decoder(
+        "mlp", (28, 28, 1), 4, num_classes=3
+    )
+    vae = keras_vae.ConditionalVAE(encoder, decoder, seed=0)
+    x = np.random.default_rng(0).random((60, 28, 28, 1)).astype("float32")
+    vae.fit_latent_sampler(x, num_components=4, labels=np.arange(60) % 3)
+    manifest = export_decoder(
+        vae, export_dir, formats=FORMATS, batch_sizes=(BATCH,), overwrite=True
+    )
+    cases = {}
+    for key, entry in manifest["artifacts"].items():
+        feeds = {"label": np.array([2, 0], "int32")}
+        if entry["graph"] == "sample":
+            feeds["noise"] = uniform_noise.seeded_noise(1, BATCH, vae.latent_dim)
+        else:
+            feeds["z"] = np.random.default_rng(2).standard_normal(
+                (BATCH, vae.latent_dim), dtype="float32"
+            )
+        runner = open_runner(entry["runtime"], Path(export_dir) / entry["file"])
+        cases[key] = {"file": entry["file"], "feeds": feeds,
+                      "image": runner.run(feeds)[0]}  # fmt: skip
+    arrays = {
+        f"{key}|{name}": value
+        for key, case in cases.items()
+        for name, value in [*case["feeds"].items(), ("image", case["image"])]
+    }
+    np.savez(cases_path, **arrays)
+    Path(cases_path).with_suffix(".files.json").write_text(
+        json.dumps({key: case["file"] for key, case in cases.items()})
+    )
+
+
+def run(export_dir, cases_path, json_path):
+    import openvino
+
+    files = json.loads(Path(cases_path).with_suffix(".files.json").read_text())
+    arrays = np.load(cases_path)
+    core = openvino.Core()
+    results = {}
+    for key, file_name in files.items():
+        feeds = {
+            name.split("|", 1)[1]: arrays[name]
+            for name in arrays.files
+            if name.startswith(f"{key}|") and not name.endswith("|image")
+        }
+        expected = arrays[f"{key}|image"]
+        try:
+            compiled = core.compile_model(
+                str(Path(export_dir) / file_name), "CPU", PRECISION
+            )
+            request = compiled.create_infer_request()
+            outputs = request.infer(
+                {port.any_name: feeds[port.any_name] for port in compiled.inputs}
+            )
+            image = next(
+                outputs[port] for port in compiled.outputs if "image" in port.names
+            )
+            results[key] = {
+                "file": file_name,
+                "runs": True,
+                "max_abs_error": float(np.abs(image - expected).max()),
+            }
+        except Exception as error:  # OpenVINO raises its own RuntimeErrors.
+            message = " ".join(str(error).split())[:300]
+            results[key] = {"file": file_name, "runs": False, "error": message}
+        print(key, results[key], flush=True)
+    Path(json_path).write_text(
+        json.dumps(
+            {
+                "openvino": openvino.__version__,
+                "config": PRECISION,
+                "python": platform.python_version(),
+                "reference": "the project's own runtime (ai-edge-litert or "
+                "onnxruntime) on the same file and inputs",
+                "results": results,
+            },
+            indent=1,
+        )
+        + "\n"
+    )
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--export-dir", required=True)
+    parser.add_argument("--cases", required=True, help=".npz of inputs and images")
+    group = parser.add_mutually_exclusive_group(required=True)
+    group.add_argument("--prepare", action="store_true")
+    group.add_argument("--json", help="run with OpenVINO and write this JSON")
+    args = parser.parse_args(argv)
+    if args.prepare:
+        prepare(args.export_dir, args.cases)
+    else:
+        run(args.export_dir, args.cases, args.json)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
