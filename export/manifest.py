@@ -192,13 +192,15 @@ def _check_model(model):
 
 
 def _check_artifacts(artifacts, num_classes):
+    from keras_vae_export.formats import FORMATS
     from keras_vae_export.formats import RUNTIMES
+    from keras_vae_export.formats import artifact_key
 
     if not isinstance(artifacts, dict) or not artifacts:
         _fail("'artifacts' must be a non-empty object", f"artifacts={artifacts!r}")
-    for name, entry in artifacts.items():
+    for key, entry in artifacts.items():
         if not isinstance(entry, dict):
-            _fail("each artifact must be an object", f"artifacts[{name!r}]")
+            _fail("each artifact must be an object", f"artifacts[{key!r}]")
         if not isinstance(entry.get("file"), str):
             _fail("artifact files must be strings", f"file={entry.get('file')!r}")
         if entry.get("runtime") not in RUNTIMES:
@@ -212,13 +214,22 @@ def _check_artifacts(artifacts, num_classes):
             for f, d in files.items()
         ):
             _fail("artifact 'files' must map names to size and sha256", files)
-        graph = entry.get("graph")
-        if graph not in GRAPH_INPUTS:
+        graph, batch = entry.get("graph"), entry.get("batch_size", "missing")
+        if not isinstance(graph, str) or graph not in GRAPH_INPUTS:
             _fail(f"artifact graphs must be in {tuple(GRAPH_INPUTS)}", graph)
-        if entry.get("batch_size") is not None and not _is_int(
-            entry.get("batch_size"), 1
+        if batch is not None and not _is_int(batch, 1):
+            _fail("artifact batch_size must be null or >= 1", f"batch_size={batch!r}")
+        format_name = entry.get("format")
+        if (
+            not isinstance(format_name, str)
+            or format_name not in FORMATS
+            or key != artifact_key(format_name, graph, batch)
         ):
-            _fail("artifact batch_size must be null or >= 1", entry.get("batch_size"))
+            _fail(
+                "each artifact's key must be its format, graph and batch size "
+                "(such as 'tflite:sample@64')",
+                f"artifacts[{key!r}] format={format_name!r}",
+            )
         _check_tensor_entries(
             "inputs", entry.get("inputs"), ("z", "noise", "label"), GRAPH_INPUTS[graph]
         )
@@ -229,7 +240,7 @@ def _check_artifacts(artifacts, num_classes):
         if labelled != (num_classes is not None):
             _fail(
                 "artifacts take a label input exactly when model.num_classes is set",
-                f"artifacts[{name!r}] label input={labelled}, "
+                f"artifacts[{key!r}] label input={labelled}, "
                 f"num_classes={num_classes!r}",
             )
 

@@ -252,3 +252,30 @@ def test_bad_batch_sizes_are_refused_before_any_work(value, received, tmp_path, 
     assert f"batch_sizes={received}" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
     assert parse_batch_sizes("") == () and parse_batch_sizes("64, 1,1") == (1, 64)
+
+
+def test_exports_of_manifest_version_2_still_read(conditional_export, tmp_path):
+    """An export written before the sampling graph (decoders only, no format,
+    graph or batch size per artifact) keeps working: decode, and sample by
+    decoding prior latents."""
+    import json
+    import shutil
+
+    vae, directory, manifest = conditional_export
+    old = {**manifest, "manifest_version": 2, "artifacts": {}}
+    entry = dict(manifest["artifacts"]["onnx"])
+    for field in ("format", "graph", "batch_size"):
+        entry.pop(field)
+    old["artifacts"]["onnx"] = entry
+    shutil.copy(directory / entry["file"], tmp_path / entry["file"])
+    (tmp_path / "manifest.json").write_text(json.dumps(old))
+    sampler = Sampler(tmp_path, "onnx")
+    assert sampler.sample_entry is None
+    z = sampler.prior_latents(2, seed=0)
+    np.testing.assert_allclose(
+        sampler.sample(2, seed=0, labels=[0, 1], latent="prior"),
+        vae.decode(z, labels=[0, 1]),
+        atol=1e-5,
+    )
+    with pytest.raises(ValueError, match="no sampling graph"):
+        sampler.sample_noise(uniform_noise.seeded_noise(0, 2, LATENT_DIM), [0, 1])
