@@ -63,8 +63,8 @@ async function main() {
       report.decode[threads] = await page.evaluate(async ({ calls, batches }) => {
         const api = window.kerasVae;
         const decoder = await api.ready;
-        const one = decoder.latents(1, 1);
-        const many = decoder.latents(64, 2);
+        const one = await decoder.latents(1, 1);
+        const many = await decoder.latents(64, 2);
         const labels = (n) => (decoder.numClasses === null ? undefined : Array.from({ length: n }, (_, i) => i % decoder.numClasses));
         for (let i = 0; i < 50; i += 1) await api.decode(one, labels(1));
         const single = [];
