@@ -87,8 +87,12 @@ def run(export_dir, cases_path, json_path):
                 str(Path(export_dir) / file_name), "CPU", PRECISION
             )
             request = compiled.create_infer_request()
+            # A port has every name of its tensor ("label" and the node's).
             outputs = request.infer(
-                {port.any_name: feeds[port.any_name] for port in compiled.inputs}
+                {
+                    port: feeds[next(n for n in port.names if n in feeds)]
+                    for port in compiled.inputs
+                }
             )
             image = next(
                 outputs[port] for port in compiled.outputs if "image" in port.names
