@@ -19,8 +19,9 @@ from keras import ops
 
 from keras_vae import likelihoods
 from keras_vae.samplers import uniform_noise
+from keras_vae_export.manifest import GRAPH_INPUTS
 
-GRAPHS = ("decode", "sample")
+GRAPHS = tuple(GRAPH_INPUTS)
 
 
 @keras.saving.register_keras_serializable(package="keras_vae")
@@ -191,17 +192,13 @@ def input_entries(vae, graph="decode", batch_size=None):
         comes last and only for a conditional model.
     """
     batch = -1 if batch_size is None else int(batch_size)
+    role = GRAPH_INPUTS[graph]  # z or noise
+    entry = {"role": role, "name": role, "dtype": "float32"}
     if graph == "decode":
-        entries = [
-            {"role": "z", "name": "z", "shape": [batch, vae.latent_dim],
-             "dtype": "float32"}
-        ]  # fmt: skip
+        entries = [{**entry, "shape": [batch, vae.latent_dim]}]
     else:
         width = uniform_noise.noise_size(vae.latent_dim)
-        entries = [
-            {"role": "noise", "name": "noise", "shape": [batch, width],
-             "dtype": "float32", "distribution": "uniform [0, 1)"}
-        ]  # fmt: skip
+        entries = [{**entry, "shape": [batch, width], "distribution": "uniform [0, 1)"}]
     if vae.num_classes is not None:
         entries.append(
             {"role": "label", "name": "label", "shape": [batch], "dtype": "int32"}
@@ -278,11 +275,6 @@ def build_export_model(vae, graph="decode", uint8_output=False, batch_size=None)
     model = keras.Model(inputs, outputs, name=graph)
     model(example_inputs(entries, batch_size or 1, num_classes=vae.num_classes))
     return model
-
-
-def build_decode_model(vae, uint8_output=False):
-    """The `decode` graph with any batch size (see `build_export_model`)."""
-    return build_export_model(vae, "decode", uint8_output)
 
 
 def example_inputs(entries, batch_size, seed=0, num_classes=None):

@@ -10,6 +10,7 @@ TensorFlow.
 import numpy as np
 
 from keras_vae_export.errors import missing_runtime
+from keras_vae_export.manifest import GRAPH_INPUTS
 
 
 class TFLiteRunner:
@@ -123,7 +124,7 @@ class SavedModelRunner:
 
 
 def _input_order(name):
-    order = ("z", "noise", "label")
+    order = (*GRAPH_INPUTS.values(), "label")
     return (order.index(name) if name in order else len(order), name)
 
 

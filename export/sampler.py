@@ -90,7 +90,6 @@ class Sampler:
         self.inputs = self.entry["inputs"]
         self._num_threads = num_threads
         self.runner = self._open(self.entry)
-        self._roles = [output["role"] for output in self.entry["outputs"]]
         self._verify = verify
         self._mixtures = None
         self._sampling = None
@@ -180,28 +179,33 @@ class Sampler:
                 "latent. Received: labels=None"
             )
 
-    def _feeds(self, z, labels):
-        z = as_latent_batch(z, self.latent_dim)
-        self._check_batch("z", z)
+    def _run(self, entry, array, labels, output):
+        """Runs one graph on its first input (`z` or `noise`, checked) and
+        the labels; returns the `output` named by its role."""
+        self._check_batch(entry["inputs"][0]["role"], array)
         self._check_conditionality(labels)
-        feeds = {}
-        for entry in self.inputs:
-            if entry["role"] == "z":
-                feeds[entry["name"]] = z
-            else:
-                feeds[entry["name"]] = check_labels(
-                    "labels", labels, self.num_classes, count=len(z)
-                )
-        return feeds
-
-    def _run(self, z, labels, role):
-        if role not in self._roles:
+        roles = [tensor["role"] for tensor in entry["outputs"]]
+        if output not in roles:
             raise ValueError(
-                f"This export has no {role!r} output (export with "
-                f"uint8_output=True for it). Received: output={role!r}"
+                f"This export's {entry['graph']} graph has no {output!r} output "
+                f"(it has {roles}; export with uint8_output=True for "
+                f"image_uint8). Received: output={output!r}"
             )
-        outputs = self.runner.run(self._feeds(z, labels))
-        return np.asarray(outputs[self._roles.index(role)])
+        feeds = {}
+        for tensor in entry["inputs"]:
+            if tensor["role"] == "label":
+                feeds[tensor["name"]] = check_labels(
+                    "labels", labels, self.num_classes, count=len(array)
+                )
+            else:
+                feeds[tensor["name"]] = array
+        if entry is self.entry:
+            runner = self.runner
+        else:  # the sampling graph, opened on first use
+            if self._sampling is None:
+                self._sampling = self._open(entry)
+            runner = self._sampling
+        return np.asarray(runner.run(feeds)[roles.index(output)])
 
     def decode(self, z, labels=None):
         """Decodes `z` of shape `(n, latent_dim)` to float32 mean images.
@@ -211,12 +215,14 @@ class Sampler:
             labels: int or int array `(n,)`: the classes, for a conditional
                 export (required there, refused elsewhere).
         """
-        return self._run(z, labels, "image")
+        z = as_latent_batch(z, self.latent_dim)
+        return self._run(self.entry, z, labels, "image")
 
     def decode_uint8(self, z, labels=None):
         """Decodes `z` to uint8 images (needs an export with a uint8
         output)."""
-        return self._run(z, labels, "image_uint8")
+        z = as_latent_batch(z, self.latent_dim)
+        return self._run(self.entry, z, labels, "image_uint8")
 
     def prior_latents(self, n, seed=None):
         """Draws `n` latent vectors from N(0, I): the seed's uniform noise
@@ -289,25 +295,7 @@ class Sampler:
                 f"format={self.format!r}"
             )
         noise = uniform_noise.check_noise(noise, self.latent_dim)
-        self._check_batch("noise", noise)
-        self._check_conditionality(labels)
-        feeds = {}
-        for entry in self.sample_entry["inputs"]:
-            if entry["role"] == "noise":
-                feeds[entry["name"]] = noise
-            else:
-                feeds[entry["name"]] = check_labels(
-                    "labels", labels, self.num_classes, count=len(noise)
-                )
-        roles = [tensor["role"] for tensor in self.sample_entry["outputs"]]
-        if output not in roles:
-            raise ValueError(
-                f"This export's sampling graph has no {output!r} output (it "
-                f"has {roles}). Received: output={output!r}"
-            )
-        if self._sampling is None:
-            self._sampling = self._open(self.sample_entry)
-        return np.asarray(self._sampling.run(feeds)[roles.index(output)])
+        return self._run(self.sample_entry, noise, labels, output)
 
     def sample(self, n, seed=None, labels=None, latent=None):
         """Draws `n` images.

@@ -161,18 +161,15 @@ def version_dequantize_ops(path):
             else:
                 version = DEQUANTIZE_VERSIONS.get(kind, 1)
             needed[op.opcodeIndex] = max(needed.get(op.opcodeIndex, 1), version)
-    minimum = min_runtime_version(path)
+    buffer = _runtime_version_buffer(model)
+    minimum = _buffer_text(buffer)
     for index, version in needed.items():
         model.operatorCodes[index].version = version
         runtime = DEQUANTIZE_RUNTIMES.get(version, minimum)
         minimum = max(minimum, runtime, key=_version_key)
-    for entry in model.metadata or ():
-        if _text(entry.name) == RUNTIME_VERSION_KEY:
-            data = model.buffers[entry.buffer].data
-            text = minimum.encode()[: len(data)]
-            model.buffers[entry.buffer].data = list(text) + [0] * (
-                len(data) - len(text)
-            )
+    if buffer is not None:
+        text = minimum.encode()[: len(buffer.data)]
+        buffer.data = list(text) + [0] * (len(buffer.data) - len(text))
     flatbuffer_utils.write_model(model, str(path))
     return minimum
 
@@ -182,11 +179,22 @@ def min_runtime_version(path):
     from tensorflow.lite.tools import flatbuffer_utils
 
     model = flatbuffer_utils.read_model(str(path))
+    return _buffer_text(_runtime_version_buffer(model))
+
+
+def _runtime_version_buffer(model):
+    """The buffer of a model's `min_runtime_version` metadata, or `None`."""
     for entry in model.metadata or ():
         if _text(entry.name) == RUNTIME_VERSION_KEY:
-            data = bytes(model.buffers[entry.buffer].data)
-            return data.rstrip(b"\0").decode("ascii", "replace") or "0"
-    return "0"
+            return model.buffers[entry.buffer]
+    return None
+
+
+def _buffer_text(buffer):
+    if buffer is None:
+        return "0"
+    text = bytes(buffer.data).rstrip(b"\0").decode("ascii", "replace")
+    return text or "0"
 
 
 def _text(name):
