@@ -21,6 +21,7 @@ import sys
 import urllib.parse
 from pathlib import Path
 
+from keras_vae_export.web_site import inline_script_hashes
 from keras_vae_export.web_site import site_files
 
 CONTENT_TYPES = {
@@ -31,20 +32,30 @@ CONTENT_TYPES = {
     ".json": "application/json",
     ".wasm": "application/wasm",
     ".onnx": "application/octet-stream",
+    ".tflite": "application/octet-stream",
 }
-SECURITY_HEADERS = {
-    "Cross-Origin-Opener-Policy": "same-origin",
-    "Cross-Origin-Embedder-Policy": "require-corp",
-    "Cross-Origin-Resource-Policy": "same-origin",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
-        "worker-src 'self' blob:; connect-src 'self'; img-src 'self' data: blob:; "
-        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
-    ),
-    "Cache-Control": "no-cache",
-}
+
+
+def security_headers():
+    """The headers of every answer: cross-origin isolation, and a content
+    security policy that allows the page's own files, wasm and, of inline
+    scripts, only the page's import map (by its SHA-256)."""
+    return {
+        "Cross-Origin-Opener-Policy": "same-origin",
+        "Cross-Origin-Embedder-Policy": "require-corp",
+        "Cross-Origin-Resource-Policy": "same-origin",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "Content-Security-Policy": (
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' "
+            f"{inline_script_hashes()}; worker-src 'self' blob:; connect-src 'self'; "
+            "img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; "
+            "frame-ancestors 'none'"
+        ),
+        "Cache-Control": "no-cache",
+    }
+
+
 LOOPBACK_NAMES = ("localhost",)
 
 
@@ -93,6 +104,7 @@ class PageRequestHandler(http.server.BaseHTTPRequestHandler):
     """Serves `files` (`{site path: (file, root)}`); set by `make_server`."""
 
     files = {}
+    security_headers = {}
     loopback_only = True
     server_version = "keras-vae-serve"
     sys_version = ""
@@ -102,7 +114,7 @@ class PageRequestHandler(http.server.BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", "text/plain; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
-        for name, value in SECURITY_HEADERS.items():
+        for name, value in self.security_headers.items():
             self.send_header(name, value)
         if status == 405:
             self.send_header("Allow", "GET, HEAD")
@@ -132,7 +144,7 @@ class PageRequestHandler(http.server.BaseHTTPRequestHandler):
         if etag in self.headers.get("If-None-Match", ""):
             self.send_response(304)
             self.send_header("ETag", etag)
-            for header, value in SECURITY_HEADERS.items():
+            for header, value in self.security_headers.items():
                 self.send_header(header, value)
             self.end_headers()
             return
@@ -144,7 +156,7 @@ class PageRequestHandler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("ETag", etag)
-        for header, value in SECURITY_HEADERS.items():
+        for header, value in self.security_headers.items():
             self.send_header(header, value)
         self.end_headers()
         if with_body:
@@ -179,7 +191,11 @@ def make_server(export_dir, host="127.0.0.1", port=8000):
     handler = type(
         "BoundPageRequestHandler",
         (PageRequestHandler,),
-        {"files": files, "loopback_only": is_loopback(host)},
+        {
+            "files": files,
+            "loopback_only": is_loopback(host),
+            "security_headers": security_headers(),
+        },
     )
     return http.server.ThreadingHTTPServer((host, port), handler)
 

@@ -2,23 +2,31 @@
 
 The page (`web/` in the repository, installed as `keras_vae_export/web/`) is
 plain HTML, CSS and ES modules; it reads `export/manifest.json` and runs the
-export's ONNX sampling graph and decoder with onnxruntime-web (wasm).
-`site_files` is the one list of what may be served or copied: the page's own
-files, the pinned runtime files, `manifest.json` and the two ONNX files (the
-fitted mixture is inside the sampling graph), each checked against its
-SHA-256 and kept inside its folder. `keras-vae serve` serves exactly that
-list; `keras-vae web` copies it.
+export's sampling graph and decoder in the runtime the visitor picks:
+onnxruntime-web (wasm, the ONNX files; the default) or LiteRT.js (wasm, the
+fixed-batch float32 LiteRT files). `site_files` is the one list of what may be
+served or copied: the page's own files, the pinned runtimes' files,
+`manifest.json` and the export files the runtimes run (the fitted mixture is
+inside the sampling graphs), each checked against its SHA-256 and kept inside
+its folder. `keras-vae serve` serves exactly that list; `keras-vae web`
+copies it.
 
-The runtime is shipped, not fetched: onnxruntime-web 1.30.0's wasm backend
-needs two files (`ort.wasm.bundle.min.mjs`, 73 KB, and
-`ort-wasm-simd-threaded.wasm`, 14.2 MB; 3.7 MB gzipped in the wheel and in
-git). Shipping them keeps `serve` and `web` offline and free of Node; their
-version and SHA-256 are pinned once, in `web/vendor/onnxruntime-web/
-PINNED.json`, and checked before every use.
+The runtimes are shipped, not fetched, which keeps `serve` and `web` offline
+and free of Node. `PAGE_RUNTIMES` lists them; each folder under `web/vendor/`
+pins its npm release once, in its `PINNED.json` (version, and the size and
+SHA-256 of every file), checked before every use:
+- onnxruntime-web 1.30.0: `ort.wasm.bundle.min.mjs` (73 KB) and
+  `ort-wasm-simd-threaded.wasm` (14.2 MB; 3.7 MB gzipped);
+- LiteRT.js 2.5.3 (`@litertjs/core` and `@litertjs/wasm-utils`): the module,
+  its one import, and two wasm builds (9.4 MB each, 2.8 MB gzipped; LiteRT.js
+  picks the relaxed-SIMD build where the browser has it, else the compat one).
 """
 
+import base64
+import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -34,7 +42,9 @@ from keras_vae_export.output_folders import export_folder_files
 from keras_vae_export.output_folders import replace_folder
 
 PAGE_FILES = ("index.html", "app.js", "kerasvae.js", "drawing.js", "style.css")
-RUNTIME_DIR = "vendor/onnxruntime-web"
+VENDOR_DIR = "vendor"
+# The runtimes the page ships: the folder under `web/vendor/` of each.
+PAGE_RUNTIMES = ("onnxruntime-web", "litertjs")
 RUNTIME_NOTICES = ("PINNED.json", "LICENSE")
 EXPORT_PREFIX = "export"
 
@@ -52,23 +62,61 @@ def page_dir():
     )
 
 
-def runtime_pin():
-    """The pinned onnxruntime-web: `{"version", "files": {name: {"size_bytes",
-    "sha256"}}}`."""
-    return json.loads((page_dir() / RUNTIME_DIR / "PINNED.json").read_text())
+def inline_script_hashes():
+    """The CSP sources of the page's inline scripts (its one import map, which
+    resolves LiteRT.js's bare import): `'sha256-...'` each, space-separated,
+    for a `script-src` that allows nothing else inline."""
+    html = (page_dir() / "index.html").read_text(encoding="utf-8")
+    scripts = re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", html, re.S)
+    return " ".join(
+        "'sha256-{}'".format(
+            base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+        )
+        for text in scripts
+    )
 
 
-def _check_runtime(directory):
-    pin = runtime_pin()
+def runtime_pin(runtime="onnxruntime-web"):
+    """A shipped runtime's pin: `{"package", "version", "npm_root", "files":
+    {path: {"size_bytes", "sha256"}}}`, paths relative to its folder (and to
+    `node_modules/<npm_root>` in the npm install it was copied from)."""
+    if runtime not in PAGE_RUNTIMES:
+        raise ValueError(
+            f"The page ships the runtimes {PAGE_RUNTIMES}. Received: "
+            f"runtime={runtime!r}"
+        )
+    return json.loads((page_dir() / VENDOR_DIR / runtime / "PINNED.json").read_text())
+
+
+def _runtime_files(runtime):
+    """A shipped runtime's files, checked: {site path: path}."""
+    pin = runtime_pin(runtime)
+    folder = page_dir() / VENDOR_DIR / runtime
     for name, expected in pin["files"].items():
-        path = directory / name
+        path = folder.joinpath(*name.split("/"))
         if not path.is_file() or file_sha256(path) != expected["sha256"]:
             raise ValueError(
-                f"The shipped onnxruntime-web {pin['version']} file {name} is "
+                f"The shipped {pin['package']} {pin['version']} file {name} is "
                 "missing or does not match its pinned SHA-256; reinstall "
                 f"keras-vae. Received: path={str(path)!r}"
             )
-    return pin
+    names = (*pin["files"], *RUNTIME_NOTICES)
+    return {
+        f"{VENDOR_DIR}/{runtime}/{name}": folder.joinpath(*name.split("/"))
+        for name in names
+    }
+
+
+def _page_artifacts(manifest):
+    """The manifest keys of the artifacts the page's runtimes run: the ONNX
+    decoder and sampling graph (onnxruntime-web) and the fixed-batch float32
+    LiteRT files of both graphs (LiteRT.js, which refuses dynamic shapes)."""
+    return [
+        key
+        for key, entry in manifest["artifacts"].items()
+        if entry["format"] == "onnx"
+        or (entry["format"] == "tflite" and entry["batch_size"] is not None)
+    ]
 
 
 def _export_files(export_dir):
@@ -82,18 +130,12 @@ def _export_files(export_dir):
             "with `--formats onnx`. Received: "
             f"artifacts={sorted(manifest['artifacts'])}"
         )
-    verify_artifact(export_dir, entry)
-    path = contained_path(export_dir, entry["file"], "artifact file")
-    if not path.is_file():
-        raise ValueError(
-            f"The ONNX artifact must be one file. Received: file={entry['file']!r}"
-        )
-    files = {MANIFEST_NAME: export_dir / MANIFEST_NAME, entry["file"]: path}
-    sampling = manifest["artifacts"].get("onnx:sample")
-    if sampling is not None:  # the sampling graph: the mixture is inside it
-        verify_artifact(export_dir, sampling)
-        files[sampling["file"]] = contained_path(
-            export_dir, sampling["file"], "artifact file"
+    files = {MANIFEST_NAME: export_dir / MANIFEST_NAME}
+    for key in _page_artifacts(manifest):
+        listed = manifest["artifacts"][key]
+        verify_artifact(export_dir, listed)
+        files[listed["file"]] = contained_path(
+            export_dir, listed["file"], "artifact file"
         )
     return files
 
@@ -109,10 +151,10 @@ def site_files(export_dir):
         where `file` lies inside `root folder`. Nothing else may be served.
     """
     page = page_dir()
-    _check_runtime(page / RUNTIME_DIR)
     files = {name: (page / name, page) for name in PAGE_FILES}
-    for name in (*runtime_pin()["files"], *RUNTIME_NOTICES):
-        files[f"{RUNTIME_DIR}/{name}"] = (page / RUNTIME_DIR / name, page)
+    for runtime in PAGE_RUNTIMES:
+        for name, path in _runtime_files(runtime).items():
+            files[name] = (path, page)
     export_root = Path(export_dir).resolve()
     for name, path in _export_files(export_dir).items():
         files[f"{EXPORT_PREFIX}/{name}"] = (path, export_root)
@@ -127,10 +169,14 @@ def site_folder_files(folder):
     export = export_folder_files(folder / EXPORT_PREFIX)
     if export is None or not (folder / "index.html").is_file():
         return None
-    runtime = (*runtime_pin()["files"], *RUNTIME_NOTICES)
+    runtimes = (
+        f"{VENDOR_DIR}/{runtime}/{name}"
+        for runtime in PAGE_RUNTIMES
+        for name in (*runtime_pin(runtime)["files"], *RUNTIME_NOTICES)
+    )
     return {
         *PAGE_FILES,
-        *(f"{RUNTIME_DIR}/{name}" for name in runtime),
+        *runtimes,
         *(f"{EXPORT_PREFIX}/{name}" for name in export),
     }
 

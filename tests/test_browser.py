@@ -53,6 +53,11 @@ def exports(tmp_path_factory):
     unconditional = keras_vae.VAE(encoder, decoder, seed=0)
     set_mixture_sampler(unconditional, [MIXTURE])
     export_decoder(unconditional, root / "unconditional", formats="onnx")
+    # For LiteRT.js: fixed batch 4 only, so that 5 rows take one full run and
+    # one padded run.
+    export_decoder(
+        conditional, root / "litert", formats=("onnx", "tflite"), batch_sizes=(4,)
+    )
     return root
 
 
@@ -133,6 +138,46 @@ def test_gaussian_mixture_sampler_and_the_2d_pad(exports):
     expected = sampler.sample(3, seed=5, latent="gmm")
     images = np.array(report["sampled"]["images"], "float32").reshape(expected.shape)
     assert np.abs(images - expected).max() <= 1e-6
+
+
+def test_page_on_litert_js_draws_what_python_draws(exports):
+    export_dir = exports / "litert"
+    rng = np.random.default_rng(1)
+    z = rng.standard_normal((5, 4)).astype("float32")
+    labels = [1, 0, 9, 4, 4]
+    with keras_vae_serve(export_dir) as (url, _):
+        report = check_page(
+            f"{url}?runtime=litert", z=z.tolist(), labels=labels, pick_labels=[7]
+        )
+        wrong = check_page(f"{url}?runtime=tfjs", expect_error=True)
+    with keras_vae_serve(exports / "conditional") as (onnx_only, _):
+        missing = check_page(f"{onnx_only}?runtime=litert", expect_error=True)
+    assert_stays_on(report, url)
+    assert report["status"]["state"] == "ready"
+    assert "LiteRT.js" in report["status"]["text"]
+    # Only LiteRT.js and the LiteRT files are fetched, not onnxruntime-web's
+    # wasm nor the ONNX files.
+    fetched = [r.rsplit("/", 1)[-1] for r in report["requests"]]
+    assert "sampler_float32_b4.tflite" in fetched
+    assert not [
+        name
+        for name in fetched
+        if name.endswith((".onnx", "ort-wasm-simd-threaded.wasm"))
+    ]
+    sampler = Sampler(export_dir, runtime="onnx")
+    expected = sampler.decode(z, labels=labels)
+    decoded = np.array(report["decoded"], "float32").reshape(expected.shape)
+    assert np.abs(decoded - expected).max() <= 1e-5
+    assert report["grid"]["distinct"] > 10
+    assert report["slider_changed_image"]
+    assert report["label_changes"] == [{"label": 7, "changed": True, "matches": True}]
+    expected = sampler.sample(3, seed=5, labels=[0, 1, 2])
+    images = np.array(report["sampled"]["images"], "float32").reshape(expected.shape)
+    assert np.abs(images - expected).max() <= 1e-5
+    assert report["sampled"]["repeatable"]
+    assert "Unknown runtime" in wrong["status"]["text"]
+    assert 'runtime="tfjs"' in wrong["status"]["text"]
+    assert "no fixed-batch LiteRT files" in missing["status"]["text"]
 
 
 def test_static_folder_from_keras_vae_web(exports, tmp_path):

@@ -264,15 +264,23 @@ def test_web_writes_a_self_contained_folder(export_dir, tmp_path, capsys):
     assert (site / "notes.txt").read_text() == "mine"
 
 
-def test_the_shipped_runtime_is_the_pinned_npm_release():
-    pin = web_site.runtime_pin()
+@pytest.mark.parametrize("runtime", web_site.PAGE_RUNTIMES)
+def test_the_shipped_runtime_is_the_pinned_npm_release(runtime):
+    pin = web_site.runtime_pin(runtime)
     package = json.loads((ROOT / "package.json").read_text())
-    assert package["devDependencies"]["onnxruntime-web"] == pin["version"]
-    runtime = web_site.page_dir() / web_site.RUNTIME_DIR
-    npm_dist = ROOT / "node_modules" / "onnxruntime-web" / "dist"
+    assert package["devDependencies"][pin["package"]] == pin["version"]
+    shipped = web_site.page_dir() / web_site.VENDOR_DIR / runtime
+    npm_root = ROOT / "node_modules" / pin["npm_root"]
+    assert pin["files"]
     for name, expected in pin["files"].items():
-        data = (runtime / name).read_bytes()
+        data = (shipped / name).read_bytes()
         assert hashlib.sha256(data).hexdigest() == expected["sha256"]
         assert len(data) == expected["size_bytes"]
-        if npm_dist.is_dir():  # installed by `npm ci` from the lockfile
-            assert (npm_dist / name).read_bytes() == data
+        if npm_root.is_dir():  # installed by `npm ci` from the lockfile
+            assert (npm_root / name).read_bytes() == data
+    # Nothing unpinned ships in the folder.
+    listed = {*pin["files"], *web_site.RUNTIME_NOTICES}
+    found = {
+        p.relative_to(shipped).as_posix() for p in shipped.rglob("*") if p.is_file()
+    }
+    assert found == listed

@@ -4,10 +4,12 @@
 //   await kerasVae.decode(z, labels)           -> [Float32Array, ...]
 //   await kerasVae.sample(n, seed, {latent, labels})
 // The export is read from ./export/ (manifest.json and the files it lists).
-// ?threads=N asks for N wasm threads (needs a cross-origin isolated page,
-// as `keras-vae serve` provides).
+// ?runtime=ort (onnxruntime-web, the default) or ?runtime=litert (LiteRT.js)
+// picks the runtime; the page's runtime menu sets it. ?threads=N asks
+// onnxruntime-web for N wasm threads (needs a cross-origin isolated page, as
+// `keras-vae serve` provides).
 
-import { Decoder } from "./kerasvae.js";
+import { DEFAULT_RUNTIME, Decoder, RUNTIMES } from "./kerasvae.js";
 import { drawGrid, drawImage } from "./drawing.js";
 
 const GRID_COUNT = 64;
@@ -17,14 +19,16 @@ const SLIDER_RANGE = 3;
 const $ = (id) => document.getElementById(id);
 
 function requestedThreads() {
-  const asked = Number.parseInt(new URLSearchParams(location.search).get("threads") ?? "1", 10);
+  const asked = Number.parseInt(params.get("threads") ?? "1", 10);
   if (!Number.isInteger(asked) || asked < 1) return 1;
   return globalThis.crossOriginIsolated ? Math.min(asked, navigator.hardwareConcurrency || 1) : 1;
 }
 
-const threads = requestedThreads();
-const api = { threads, firstImageMs: null };
-api.ready = Decoder.load("export/", { threads }).then((decoder) => {
+const params = new URLSearchParams(location.search);
+const runtime = params.get("runtime") ?? DEFAULT_RUNTIME;
+const threads = runtime === "ort" ? requestedThreads() : 1;
+const api = { runtime, threads, firstImageMs: null };
+api.ready = Decoder.load("export/", { threads, runtime }).then((decoder) => {
   api.decoder = decoder;
   api.manifest = decoder.manifest;
   return decoder;
@@ -33,6 +37,16 @@ api.decode = async (z, labels) => (await api.ready).decode(z, labels);
 api.sample = async (n, seed, options) => (await api.ready).sample(n, seed, options);
 api.latents = async (n, seed, options) => (await api.ready).latents(n, seed, options);
 window.kerasVae = api;
+
+// The runtime menu: choosing one reloads the page with ?runtime=.
+for (const [name, { label }] of Object.entries(RUNTIMES)) {
+  $("runtime").add(new Option(label, name, false, name === runtime));
+}
+$("runtime").addEventListener("change", () => {
+  params.set("runtime", $("runtime").value);
+  location.search = params.toString();
+});
+$("runtime-name").textContent = RUNTIMES[runtime]?.label ?? runtime;
 
 // Re-runs `render` after the current call when asked again meanwhile, so that
 // dragging a slider never queues more than one decode.
@@ -70,6 +84,8 @@ function start(decoder) {
   const conditional = decoder.numClasses !== null;
   const state = { grid: [], gridLabels: null, current: null, currentLabel: 0, a: null, b: null };
 
+  const usable = Decoder.runtimesFor(decoder.manifest);
+  for (const option of $("runtime").options) option.disabled = !usable.includes(option.value);
   $("model-name").textContent = `${model.name ?? ""} · latent_dim ${decoder.latentDim} · ${model.likelihood ?? ""}`;
   if (decoder.latentSamplers.length > 1) {
     $("sampler").add(new Option("Gaussian mixture (aggregate posterior)", "gmm", true, true));
@@ -218,7 +234,7 @@ function start(decoder) {
     if (api.firstImageMs === null) return;
     const isolated = globalThis.crossOriginIsolated ? "cross-origin isolated" : "not isolated";
     $("status").dataset.state = "ready";
-    $("status").textContent = `Ready: first image after ${Math.round(api.firstImageMs)} ms · wasm, ${threads} thread(s), ${isolated}`;
+    $("status").textContent = `Ready: first image after ${Math.round(api.firstImageMs)} ms · ${RUNTIMES[runtime].label}, ${threads} thread(s), ${isolated}`;
   });
 }
 

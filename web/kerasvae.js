@@ -1,16 +1,23 @@
 // The page's model side: reads an export folder's manifest.json, checks the
 // files it lists (paths stay inside the folder, SHA-256 matches), and runs
-// two ONNX graphs with onnxruntime-web (wasm): the sampling graph (uniform
-// noise -> image and its latent; the fitted Gaussian mixture is inside it)
-// and the decoder (latent -> image). The noise comes from the portable
-// generator that Python shares (keras_vae.samplers.uniform_noise), so a seed
-// draws the same images here and in keras-vae sample. No DOM here: app.js
-// draws.
+// two graphs: the sampling graph (uniform noise -> image and its latent; the
+// fitted Gaussian mixture is inside it) and the decoder (latent -> image), in
+// one of two runtimes (RUNTIMES): onnxruntime-web (wasm) on the ONNX files,
+// or LiteRT.js (wasm) on the fixed-batch float32 LiteRT files. The noise
+// comes from the portable generator that Python shares
+// (keras_vae.samplers.uniform_noise), so a seed draws the same images here
+// and in keras-vae sample. No DOM here: app.js draws.
+//
+// Each runtime is imported only when chosen; index.html's import map resolves
+// LiteRT.js's one bare import (@litertjs/wasm-utils).
 
-import * as ort from "./vendor/onnxruntime-web/ort.wasm.bundle.min.mjs";
-
+const ORT_MODULE = "./vendor/onnxruntime-web/ort.wasm.bundle.min.mjs";
 // The bundle carries its JavaScript glue; only the .wasm is fetched beside it.
-const WASM_URL = new URL("./vendor/onnxruntime-web/ort-wasm-simd-threaded.wasm", import.meta.url).href;
+const ORT_WASM_URL = new URL("./vendor/onnxruntime-web/ort-wasm-simd-threaded.wasm", import.meta.url).href;
+const LITERT_MODULE = "./vendor/litertjs/core/dist/index.js";
+// LiteRT.js picks its build in this folder: relaxed SIMD where the browser
+// has it, else the compat one.
+const LITERT_WASM_DIR = new URL("./vendor/litertjs/core/wasm/", import.meta.url).href;
 
 function fail(message, received) {
   throw new Error(`${message}. Received: ${received}`);
@@ -104,51 +111,237 @@ export function priorLatents(noise, n, latentDim) {
   });
 }
 
-// Fetches, compiles and starts the wasm runtime while the manifest and the
-// model are still on their way (it is most of the time to first image).
-// onnxruntime-web starts its runtime with the first session it creates, and
-// has no call for that alone: a session from an empty model starts it, then
-// fails as expected; the runtime stays up for the real session.
-async function startRuntime() {
-  try {
-    await ort.InferenceSession.create(new Uint8Array(0));
-  } catch {
-    // the expected "invalid model" error; a real runtime error shows below.
-  }
-}
-
 const TYPED_LABELS = { int32: Int32Array, int64: BigInt64Array };
+
+function typedLabels(dtype, classes, length = classes.length) {
+  const Typed = TYPED_LABELS[dtype] ?? Int32Array;
+  const data = new Typed(length);
+  classes.forEach((c, i) => {
+    data[i] = Typed === BigInt64Array ? BigInt(c) : c;
+  });
+  return data;
+}
 
 // Fetches an artifact's one file, checked against the manifest's hash.
 async function fetchArtifact(baseUrl, entry) {
   const fileName = containedPath(entry.file, "artifact file");
   const listed = entry.files?.[fileName.split("/").pop()] ?? entry.files?.[fileName];
-  if (!listed) fail("The ONNX artifact lists no hash for its file", `file=${fileName}`);
+  if (!listed) fail("The artifact lists no hash for its file", `file=${fileName}`);
   return fetchVerified(baseUrl, fileName, listed, "artifact file");
 }
 
+// The roles a runner returns, by output name.
+const RETURNED_ROLES = ["image", "z"];
+
+// onnxruntime-web: one session per graph, any batch size.
+class OrtRunner {
+  // Imports onnxruntime-web and starts its wasm runtime, while the manifest
+  // is still on its way (the runtime is most of the time to first image).
+  // onnxruntime-web starts its runtime with the first session it creates and
+  // has no call for that alone: a session from an empty model starts it,
+  // then fails as expected; the runtime stays up for the real sessions.
+  static async start({ threads }) {
+    const ort = await import(ORT_MODULE);
+    ort.env.wasm.wasmPaths = { wasm: ORT_WASM_URL };
+    ort.env.wasm.numThreads = threads ?? 1;
+    try {
+      await ort.InferenceSession.create(new Uint8Array(0));
+    } catch {
+      // the expected "invalid model" error; a real runtime error shows below.
+    }
+    return ort;
+  }
+
+  static entries(manifest) {
+    const decode = manifest.artifacts?.onnx;
+    return decode?.runtime === "onnx" ? { decode, sample: manifest.artifacts["onnx:sample"] ?? null } : null;
+  }
+
+  static async open(started, baseUrl, manifest) {
+    const entries = OrtRunner.entries(manifest);
+    if (!entries) {
+      fail("This export has no ONNX decoder; export with --formats onnx", `artifacts=${Object.keys(manifest.artifacts ?? {})}`);
+    }
+    const bytes = await Promise.all([entries.decode, entries.sample].map((e) => (e ? fetchArtifact(baseUrl, e) : null)));
+    performance.mark("keras-vae-files-verified");
+    const ort = await started;
+    performance.mark("keras-vae-runtime");
+    const options = { executionProviders: ["wasm"], graphOptimizationLevel: "all" };
+    const [decode, sample] = await Promise.all(bytes.map((b) => (b ? ort.InferenceSession.create(new Uint8Array(b), options) : null)));
+    performance.mark("keras-vae-session");
+    return new OrtRunner(ort, entries, { decode, sample });
+  }
+
+  constructor(ort, entries, sessions) {
+    this.ort = ort;
+    this.entries = entries;
+    this.sessions = sessions;
+  }
+
+  hasGraph(graph) {
+    return Boolean(this.sessions[graph]);
+  }
+
+  // floats: {role: flat Float32Array of n rows}; returns {role: flat Float32Array}.
+  async run(graph, floats, classes, n) {
+    const entry = this.entries[graph];
+    const feeds = {};
+    for (const input of entry.inputs) {
+      feeds[input.name] = input.role === "label"
+        ? new this.ort.Tensor(input.dtype ?? "int32", typedLabels(input.dtype, classes), [n])
+        : new this.ort.Tensor("float32", floats[input.role], [n, floats[input.role].length / n]);
+    }
+    const outputs = entry.outputs.filter((o) => RETURNED_ROLES.includes(o.role));
+    const result = await this.sessions[graph].run(feeds, outputs.map((o) => o.name));
+    return Object.fromEntries(
+      outputs.map((o) => {
+        const data = result[o.name].data.slice();
+        result[o.name].dispose?.();
+        return [o.role, data];
+      }),
+    );
+  }
+}
+
+// LiteRT.js: the fixed-batch float32 LiteRT files (LiteRT.js refuses dynamic
+// shapes), each compiled on first use; a call of n rows runs the largest
+// batch that fits, and the smallest one padded for the rest.
+class LiteRtRunner {
+  static async start() {
+    const litert = await import(LITERT_MODULE);
+    // LiteRT.js's wasm logs its INFO and WARNING lines to stderr, which
+    // Emscripten shows as console errors; its loader hands globalThis.Module
+    // to the wasm module, so this keeps those lines at debug level and only
+    // real errors as errors.
+    globalThis.Module = {
+      print: (text) => console.debug(text),
+      printErr: (text) => (/^(INFO|WARNING|VERBOSE)\b/.test(text) ? console.debug(text) : console.error(text)),
+    };
+    await litert.loadLiteRt(LITERT_WASM_DIR);
+    return litert;
+  }
+
+  // {graph: [entry, ...]} by batch size, largest first.
+  static entries(manifest) {
+    const fixed = (graph) =>
+      Object.values(manifest.artifacts ?? {})
+        .filter((e) => e.format === "tflite" && e.graph === graph && Number.isInteger(e.batch_size) && e.batch_size > 0)
+        .sort((a, b) => b.batch_size - a.batch_size);
+    const entries = { decode: fixed("decode"), sample: fixed("sample") };
+    return entries.decode.length ? entries : null;
+  }
+
+  static async open(started, baseUrl, manifest) {
+    const entries = LiteRtRunner.entries(manifest);
+    if (!entries) {
+      fail(
+        "This export has no fixed-batch LiteRT files, which LiteRT.js needs (it refuses dynamic shapes); " +
+          "export with --formats tflite and --batch-sizes",
+        `artifacts=${Object.keys(manifest.artifacts ?? {})}`,
+      );
+    }
+    const all = [...entries.decode, ...entries.sample];
+    const bytes = await Promise.all(all.map((e) => fetchArtifact(baseUrl, e)));
+    performance.mark("keras-vae-files-verified");
+    const litert = await started;
+    performance.mark("keras-vae-runtime");
+    const runner = new LiteRtRunner(litert, entries, new Map(all.map((e, i) => [e, new Uint8Array(bytes[i])])));
+    // The first image is the sample grid: compile its model now.
+    if (entries.sample.length) await runner.model(entries.sample[0]);
+    performance.mark("keras-vae-session");
+    return runner;
+  }
+
+  constructor(litert, entries, bytes) {
+    this.litert = litert;
+    this.entries = entries;
+    this.bytes = bytes;
+    this.models = new Map();
+  }
+
+  hasGraph(graph) {
+    return this.entries[graph].length > 0;
+  }
+
+  model(entry) {
+    if (!this.models.has(entry)) {
+      this.models.set(entry, this.litert.loadAndCompile(this.bytes.get(entry), { accelerator: "wasm" }));
+    }
+    return this.models.get(entry);
+  }
+
+  async run(graph, floats, classes, n) {
+    const entries = this.entries[graph];
+    const result = {};
+    for (let start = 0; start < n; ) {
+      const entry = entries.find((e) => e.batch_size <= n - start) ?? entries.at(-1);
+      const rows = Math.min(entry.batch_size, n - start);
+      const model = await this.model(entry);
+      const inputs = {};
+      let outputs = {};
+      try {
+        for (const input of entry.inputs) {
+          let data;
+          if (input.role === "label") {
+            data = typedLabels(input.dtype, classes.slice(start, start + rows), entry.batch_size);
+          } else {
+            const width = floats[input.role].length / n;
+            data = new Float32Array(entry.batch_size * width); // padding rows: zeros
+            data.set(floats[input.role].subarray(start * width, (start + rows) * width));
+          }
+          inputs[input.name] = new this.litert.Tensor(data, input.shape);
+        }
+        outputs = await model.run(inputs);
+        for (const output of entry.outputs.filter((o) => RETURNED_ROLES.includes(o.role))) {
+          const data = await outputs[output.name].data();
+          const width = data.length / entry.batch_size;
+          result[output.role] ??= new Float32Array(n * width);
+          result[output.role].set(data.subarray(0, rows * width), start * width);
+        }
+      } finally {
+        for (const tensor of [...Object.values(inputs), ...Object.values(outputs)]) tensor.delete();
+      }
+      start += rows;
+    }
+    return result;
+  }
+}
+
+// The runtimes the page offers, by the name ?runtime= takes.
+export const RUNTIMES = {
+  ort: { label: "onnxruntime-web (wasm)", runner: OrtRunner },
+  litert: { label: "LiteRT.js (wasm)", runner: LiteRtRunner },
+};
+export const DEFAULT_RUNTIME = "ort";
+
 export class Decoder {
-  // Use Decoder.load(exportUrl).
-  constructor(manifest, session, entry, sampling) {
+  // Use Decoder.load(exportUrl, {runtime, threads}).
+  constructor(manifest, runner, runtime) {
     this.manifest = manifest;
     this.model = manifest.model;
     this.latentDim = manifest.model.latent_dim;
     this.outputShape = manifest.model.output_shape;
     this.numClasses = manifest.model.num_classes ?? null;
     this.classNames = manifest.model.class_names ?? (this.numClasses ? Array.from({ length: this.numClasses }, (_, i) => String(i)) : null);
-    this.session = session;
-    this.entry = entry;
-    this.sampling = sampling; // {session, entry} of the sampling graph, or null
+    this.runner = runner;
+    this.runtime = runtime;
     this.imageSize = this.outputShape.reduce((a, b) => a * b, 1);
-    this.imageOutput = entry.outputs.find((o) => o.role === "image").name;
     this.queue = Promise.resolve();
   }
 
-  static async load(exportUrl, { threads } = {}) {
+  // The runtimes of RUNTIMES that can run this manifest's files.
+  static runtimesFor(manifest) {
+    return Object.keys(RUNTIMES).filter((name) => RUNTIMES[name].runner.entries(manifest) !== null);
+  }
+
+  static async load(exportUrl, { threads, runtime = DEFAULT_RUNTIME } = {}) {
+    if (!Object.hasOwn(RUNTIMES, runtime)) {
+      fail(`Unknown runtime; the page has ${Object.keys(RUNTIMES)}`, `runtime=${JSON.stringify(runtime)}`);
+    }
+    const Runner = RUNTIMES[runtime].runner;
     const baseUrl = new URL(exportUrl, location.href);
-    ort.env.wasm.wasmPaths = { wasm: WASM_URL };
-    ort.env.wasm.numThreads = threads ?? 1;
-    const runtimeReady = startRuntime();
+    const started = Runner.start({ threads });
+    started.catch(() => {}); // awaited in open(); a failure shows there
     const response = await fetch(new URL("manifest.json", baseUrl));
     if (!response.ok) fail("Cannot load manifest.json", `status=${response.status}`);
     const manifest = await response.json();
@@ -156,30 +349,11 @@ export class Decoder {
     if (![2, 3].includes(manifest?.manifest_version) || !Number.isInteger(manifest?.model?.latent_dim)) {
       fail("manifest.json is not a keras-vae export manifest (version 2 or 3)", `manifest_version=${manifest?.manifest_version}`);
     }
-    const entry = manifest.artifacts?.onnx;
-    if (!entry || entry.runtime !== "onnx") {
-      fail("This export has no ONNX decoder; export with --formats onnx", `artifacts=${Object.keys(manifest.artifacts ?? {})}`);
-    }
-    const sampleEntry = manifest.artifacts["onnx:sample"] ?? null;
-    const [modelBytes, samplerBytes] = await Promise.all([
-      fetchArtifact(baseUrl, entry),
-      sampleEntry ? fetchArtifact(baseUrl, sampleEntry) : null,
-    ]);
-    performance.mark("keras-vae-files-verified");
-    await runtimeReady;
-    performance.mark("keras-vae-runtime");
-    const options = { executionProviders: ["wasm"], graphOptimizationLevel: "all" };
-    const [session, samplerSession] = await Promise.all([
-      ort.InferenceSession.create(new Uint8Array(modelBytes), options),
-      samplerBytes ? ort.InferenceSession.create(new Uint8Array(samplerBytes), options) : null,
-    ]);
-    performance.mark("keras-vae-session");
-    const sampling = samplerSession ? { session: samplerSession, entry: sampleEntry } : null;
-    return new Decoder(manifest, session, entry, sampling);
+    return new Decoder(manifest, await Runner.open(started, baseUrl, manifest), runtime);
   }
 
   get latentSamplers() {
-    return this.sampling && this.manifest.latent_samplers?.gmm ? ["prior", "gmm"] : ["prior"];
+    return this.runner.hasGraph("sample") && this.manifest.latent_samplers?.gmm ? ["prior", "gmm"] : ["prior"];
   }
 
   // What sample() draws by default: the sampling graph's own (the mixture
@@ -205,6 +379,13 @@ export class Decoder {
     return list;
   }
 
+  // One run at a time: calls queue up.
+  run(graph, floats, classes, n) {
+    const run = this.queue.then(() => this.runner.run(graph, floats, classes, n));
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
   // z: array of latent vectors. Returns one flat Float32Array per image, in
   // the manifest's output layout (output_shape, row-major).
   async decode(z, labels) {
@@ -218,36 +399,8 @@ export class Decoder {
       flat.set(vector, i * this.latentDim);
     });
     const classes = this.checkLabels(labels, n);
-    const outputs = await this.run(this.session, this.entry, { z: [flat, [n, this.latentDim]] }, classes, n);
-    return this.rows(outputs.image, n, this.imageSize);
-  }
-
-  // Runs one session on float inputs by role ({role: [data, shape]}) and the
-  // labels; returns {role: output tensor}. One run at a time: calls queue up.
-  async run(session, entry, floats, classes, n) {
-    const feeds = {};
-    for (const input of entry.inputs) {
-      if (input.role === "label") {
-        const Typed = TYPED_LABELS[input.dtype] ?? Int32Array;
-        const data = Typed === BigInt64Array ? BigInt64Array.from(classes, BigInt) : Typed.from(classes);
-        feeds[input.name] = new ort.Tensor(input.dtype ?? "int32", data, [n]);
-      } else {
-        const [data, shape] = floats[input.role];
-        feeds[input.name] = new ort.Tensor("float32", data, shape);
-      }
-    }
-    const names = Object.fromEntries(entry.outputs.map((o) => [o.role, o.name]));
-    const wanted = ["image", "z"].filter((role) => role in names).map((role) => names[role]);
-    const run = this.queue.then(() => session.run(feeds, wanted));
-    this.queue = run.catch(() => {});
-    const result = await run;
-    return Object.fromEntries(Object.entries(names).filter(([, name]) => name in result).map(([role, name]) => [role, result[name]]));
-  }
-
-  rows(tensor, n, size) {
-    const rows = Array.from({ length: n }, (_, i) => tensor.data.slice(i * size, (i + 1) * size));
-    tensor.dispose?.();
-    return rows;
+    const outputs = await this.run("decode", { z: flat }, classes, n);
+    return rows(outputs.image, n, this.imageSize);
   }
 
   // n images and the latents they came from: the sampling graph on the seed's
@@ -261,13 +414,12 @@ export class Decoder {
     }
     const classes = this.defaultLabels(n, labels);
     const noise = seededNoise(seed ?? Math.floor(Math.random() * 2 ** 32), n, this.latentDim);
-    if (chosen === "prior" && !(this.sampling && !this.manifest.latent_samplers?.gmm)) {
+    if (chosen === "prior" && !(this.runner.hasGraph("sample") && !this.manifest.latent_samplers?.gmm)) {
       const latents = priorLatents(noise, n, this.latentDim);
       return { images: await this.decode(latents, classes ?? undefined), latents };
     }
-    const shape = [n, 1 + 2 * this.latentDim];
-    const outputs = await this.run(this.sampling.session, this.sampling.entry, { noise: [noise, shape] }, classes, n);
-    return { images: this.rows(outputs.image, n, this.imageSize), latents: this.rows(outputs.z, n, this.latentDim) };
+    const outputs = await this.run("sample", { noise }, classes, n);
+    return { images: rows(outputs.image, n, this.imageSize), latents: rows(outputs.z, n, this.latentDim) };
   }
 
   // n latent vectors (Float32Array each), as draw() draws them.
@@ -285,4 +437,8 @@ export class Decoder {
   async sample(n, seed, options = {}) {
     return (await this.draw(n, seed, options)).images;
   }
+}
+
+function rows(flat, n, size) {
+  return Array.from({ length: n }, (_, i) => flat.slice(i * size, (i + 1) * size));
 }
