@@ -1,11 +1,12 @@
 // Measures the keras-vae page in headless Chromium: time to first image after
 // navigation (cold: a fresh browser context each time; and repeat visits),
 // decode latency at batch 1 and throughput at batch 64, for each requested
-// wasm thread count.
+// page: a runtime of the page (ort: onnxruntime-web, litert: LiteRT.js) and
+// a wasm thread count.
 // Driven by bench/browser_benchmark.py, which serves the page and prints
 // the table:
 //
-//   node bench/browser_benchmark.mjs '{"url": "...", "threads": [1, 2], ...}'
+//   node bench/browser_benchmark.mjs '{"url": "...", "pages": [{"runtime": "ort", "threads": 1}], ...}'
 
 import { chromium } from "playwright-core";
 
@@ -34,8 +35,9 @@ async function main() {
   const browser = await chromium.launch({ executablePath: spec.chromium ?? "/usr/bin/chromium", args: ARGS });
   const report = { chromium: browser.version(), first_image: {}, first_image_repeat_visit: {}, decode: {}, requests: [] };
   try {
-    for (const threads of spec.threads) {
-      const url = `${spec.url}?threads=${threads}`;
+    for (const { runtime, threads } of spec.pages) {
+      const key = `${runtime}:${threads}`;
+      const url = `${spec.url}?runtime=${runtime}&threads=${threads}`;
       const firstImage = [];
       for (let i = 0; i < spec.navigations; i += 1) {
         const { context, page, requests } = await openPage(browser, url);
@@ -43,7 +45,7 @@ async function main() {
         report.requests.push(...requests);
         await context.close();
       }
-      report.first_image[threads] = firstImage;
+      report.first_image[key] = firstImage;
 
       // Repeat visits: the same context reloads the page (files revalidated
       // with their ETag, compiled wasm reused from the code cache).
@@ -56,11 +58,11 @@ async function main() {
       }
       report.requests.push(...repeat.requests);
       await repeat.context.close();
-      report.first_image_repeat_visit[threads] = again;
+      report.first_image_repeat_visit[key] = again;
 
       const { context, page, requests } = await openPage(browser, url);
       report.requests.push(...requests);
-      report.decode[threads] = await page.evaluate(async ({ calls, batches }) => {
+      report.decode[key] = await page.evaluate(async ({ calls, batches }) => {
         const api = window.kerasVae;
         const decoder = await api.ready;
         const one = await decoder.latents(1, 1);
@@ -79,6 +81,7 @@ async function main() {
         const seconds = (performance.now() - start) / 1000;
         single.sort((a, b) => a - b);
         return {
+          runtime: api.runtime,
           threads_used: api.threads,
           cross_origin_isolated: globalThis.crossOriginIsolated,
           batch1_ms_median: single[Math.floor(single.length / 2)],

@@ -1,5 +1,6 @@
-"""Browser benchmark: the exported decoder in headless Chromium against
-onnxruntime in Python, on the same ONNX file.
+"""Browser benchmark: the exported decoder in headless Chromium, on
+onnxruntime-web (ONNX file) and LiteRT.js (fixed-batch LiteRT files), against
+onnxruntime in Python on the same ONNX file.
 
 Serves the page with `keras_vae_export.web_server` (as `keras-vae serve`
 does, cross-origin isolated so wasm threads are allowed), drives Debian's
@@ -9,7 +10,8 @@ Chromium with playwright-core (`bench/browser_benchmark.mjs`) and measures:
   (64 samples), in a fresh browser context each time (nothing cached), and
   on repeat visits (reloads: files revalidated, compiled wasm reused);
 - decode latency at batch 1 (`window.kerasVae.decode`, median of 1,000
-  calls) and throughput at batch 64, with 1 and 2 wasm threads;
+  calls) and throughput at batch 64, per page: onnxruntime-web with 1 and 2
+  wasm threads, LiteRT.js (one thread: the page ships its unthreaded builds);
 - the same with `Sampler(..., runtime="onnx").decode` in Python, 1 and 2
   intra-op threads.
 
@@ -79,9 +81,18 @@ def main():
     parser.add_argument("--navigations", type=int, default=7)
     parser.add_argument("--calls", type=int, default=1000)
     parser.add_argument("--batches", type=int, default=200)
-    parser.add_argument("--threads", default="1,2")
+    parser.add_argument(
+        "--pages",
+        default="ort:1,ort:2,litert:1",
+        help="the page's runtime and wasm threads, comma-separated",
+    )
+    parser.add_argument("--threads", default="1,2", help="Python onnxruntime's")
     args = parser.parse_args()
     threads = [int(t) for t in args.threads.split(",")]
+    pages = [
+        {"runtime": runtime, "threads": int(count)}
+        for runtime, count in (page.split(":") for page in args.pages.split(","))
+    ]
 
     server = make_server(args.export_dir, port=0)
     worker = threading.Thread(target=server.serve_forever, daemon=True)
@@ -89,7 +100,7 @@ def main():
     url = "http://127.0.0.1:%d/" % server.server_address[1]
     spec = {
         "url": url,
-        "threads": threads,
+        "pages": pages,
         "navigations": args.navigations,
         "calls": args.calls,
         "batches": args.batches,
@@ -120,7 +131,8 @@ def main():
             "cpus": os.cpu_count(),
             "platform": platform.platform(),
             "chromium": browser["chromium"],
-            "onnxruntime_web": runtime_pin()["version"],
+            "onnxruntime_web": runtime_pin("onnxruntime-web")["version"],
+            "litertjs": runtime_pin("litertjs")["version"],
             "onnxruntime": onnxruntime.__version__,
             "note": "shared 2-core machine; other jobs were running",
         },
@@ -129,6 +141,12 @@ def main():
             for key in ("name", "latent_dim", "output_shape", "likelihood")
         },
         "onnx_size_bytes": manifest["artifacts"]["onnx"]["size_bytes"],
+        "pages": {
+            f"{p['runtime']}:{p['threads']}": "onnxruntime-web, ONNX"
+            if p["runtime"] == "ort"
+            else "LiteRT.js, fixed-batch float32 LiteRT files (batch 1 and 64)"
+            for p in pages
+        },
         "first_image_ms": {
             t: {
                 "median": statistics.median(v),
@@ -153,33 +171,28 @@ def main():
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(text + "\n")
-    print("\n| measure | " + " | ".join(f"{t} thread(s)" for t in threads) + " |")
-    print("|---|" + "---|" * len(threads))
+    keys = list(report["first_image_ms"])
     first, decode = report["first_image_ms"], browser["decode"]
-    python = report["python_onnxruntime"]
+    print("\n| page (runtime:threads) | " + " | ".join(keys) + " |")
+    print("|---|" + "---|" * len(keys))
     rows = [
-        ("first image (ms, median)", lambda t: first[str(t)]["median"]),
+        ("first image (ms, median)", lambda k: first[k]["median"]),
         (
             "first image, repeat visit (ms, median)",
-            lambda t: report["first_image_repeat_visit_ms"][str(t)]["median"],
+            lambda k: report["first_image_repeat_visit_ms"][k]["median"],
         ),
-        ("browser batch 1 (ms, median)", lambda t: decode[str(t)]["batch1_ms_median"]),
-        (
-            "browser batch 64 (images/s)",
-            lambda t: decode[str(t)]["batch64_images_per_s"],
-        ),
-        (
-            "Python ORT batch 1 (ms, median)",
-            lambda t: python[str(t)]["batch1_ms_median"],
-        ),
-        (
-            "Python ORT batch 64 (images/s)",
-            lambda t: python[str(t)]["batch64_images_per_s"],
-        ),
+        ("batch 1 decode (ms, median)", lambda k: decode[k]["batch1_ms_median"]),
+        ("batch 64 (images/s)", lambda k: decode[k]["batch64_images_per_s"]),
     ]
     for name, value in rows:
-        print(f"| {name} | " + " | ".join(f"{value(t):.3g}" for t in threads) + " |")
-
+        print(f"| {name} | " + " | ".join(f"{value(k):.3g}" for k in keys) + " |")
+    python = report["python_onnxruntime"]
+    print("\nPython onnxruntime, batch 1 ms / batch 64 images/s by threads:")
+    for t in threads:
+        print(
+            f"  {t}: {python[str(t)]['batch1_ms_median']:.3g} ms, "
+            f"{python[str(t)]['batch64_images_per_s']:.3g} images/s"
+        )
 
 if __name__ == "__main__":
     main()

@@ -7,16 +7,18 @@ Bernoulli, 30 epochs) and the conditional one (`--conditional`), then:
   set's posterior means (20,000 of them, `fit_latent_sampler`'s default;
   fit time, completeness and Fréchet distance of 2,000 samples in Keras),
   the measurement behind `keras-vae train`'s default;
-- exports every format and measures, for the prior and the mixture, drawn
-  on device by the TF-free `Sampler` (numpy + LiteRT or ONNX Runtime):
+- exports every format and measures, for the prior, the mixture, and the
+  sampling graph on uniform noise (`graph`: the raw file alone, the mixture
+  inside it, as a device feeds it), drawn by the `Sampler` (numpy + LiteRT,
+  ONNX Runtime or TensorFlow for the SavedModel):
   completeness, Fréchet distance and precision/recall (k = 3) on the
   reference classifier's penultimate features against 2,000 test images,
   plus each file's size and its largest and mean per-pixel error against
   Keras on 1,000 prior latents;
 - for the conditional model: label accuracy (share of samples drawn for
   class c that the reference classifier assigns to c with confidence
-  >= 0.9), mean and worst class, per sampler, in Keras and through the
-  TFLite and ONNX artifacts;
+  >= 0.9), mean and worst class, per sampler, in Keras and through every
+  format (the sampling graph too);
 - `keras-vae --help` and a bad argument: wall time of the command (median
   of 5 runs).
 
@@ -86,6 +88,25 @@ def _train(work, conditional, epochs, latent_sampler, reuse=False):
     return model, summary, seconds
 
 
+# What a Sampler measures: latents decoded (prior, mixture) and the sampling
+# graph drawing on its own from uniform noise.
+LATENTS = ("prior", "gmm", "graph")
+
+
+def _export_sources(export_dir):
+    """A `Sampler` per exported format (its any-batch decoder and sampling
+    graph)."""
+    from keras_vae_export import Sampler
+    from keras_vae_export.manifest import read_manifest
+
+    artifacts = read_manifest(export_dir)["artifacts"]
+    return {
+        name: Sampler(export_dir, runtime=artifact["runtime"], format=name)
+        for name, artifact in artifacts.items()
+        if artifact["graph"] == "decode" and artifact["batch_size"] is None
+    }
+
+
 def _component_sweep(model, train_images, test_images, classifier, counts, samples):
     from keras_vae import evaluation
 
@@ -106,19 +127,12 @@ def _format_table(model, export_dir, manifest, test_images, classifier, samples)
     import numpy as np
 
     from keras_vae import evaluation
-    from keras_vae_export import Sampler
 
     rng = np.random.default_rng(0)
     z = rng.standard_normal((1000, model.latent_dim), dtype=np.float32)
     reference = model.decode(z)
     rows = {}
-    sources = {"keras": model}
-    for name, artifact in manifest["artifacts"].items():
-        decoder = artifact["graph"] == "decode" and artifact["batch_size"] is None
-        if decoder and artifact["runtime"] != "savedmodel":
-            sources[name] = Sampler(
-                export_dir, runtime=artifact["runtime"], format=name
-            )
+    sources = {"keras": model, **_export_sources(export_dir)}
     for name, source in sources.items():
         row = {}
         if name != "keras":
@@ -130,7 +144,7 @@ def _format_table(model, export_dir, manifest, test_images, classifier, samples)
                     "mean_error": float(error.mean()),
                 }
             )
-        for latent in ("prior", "gmm"):
+        for latent in ("prior", "gmm") if name == "keras" else LATENTS:
             row[latent] = evaluation.sample_quality(
                 source, classifier, test_images, samples, latent=latent
             )
@@ -141,21 +155,13 @@ def _format_table(model, export_dir, manifest, test_images, classifier, samples)
 
 def _label_accuracy(model, export_dir, classifier):
     from keras_vae import evaluation
-    from keras_vae_export import Sampler
 
     rows = {}
-    sources = {"keras": model}
-    for runtime, format_name in (
-        ("tflite", "tflite"),
-        ("tflite", "tflite-w8"),
-        ("tflite", "tflite-w4"),
-        ("onnx", "onnx"),
-    ):
-        sources[format_name] = Sampler(export_dir, runtime=runtime, format=format_name)
+    sources = {"keras": model, **_export_sources(export_dir)}
     for name, source in sources.items():
         rows[name] = {
             latent: evaluation.label_accuracy(source, classifier, latent=latent)
-            for latent in ("prior", "gmm")
+            for latent in (("prior", "gmm") if name == "keras" else LATENTS)
         }
         print("labels", name, rows[name], flush=True)
     return rows
@@ -206,8 +212,7 @@ def main(argv=None):
     # CLI defaults: the mixtures `keras-vae train --conditional` fits.
     cmodel, csummary, cseconds = _train(work, True, args.epochs, "gmm", args.reuse)
     cexport = work / "conditional" / "exported"
-    export_decoder(cmodel, cexport, overwrite=True, formats="tflite,tflite-w8,"
-                   "tflite-w4,onnx")  # fmt: skip
+    export_decoder(cmodel, cexport, overwrite=True, formats=list(FORMATS))
     results["conditional"] = {
         "train_seconds": cseconds,
         "test_negative_elbo": csummary["test_negative_elbo"],

@@ -20,10 +20,21 @@ def _latents(model, count, seed, labels, latent):
     return model.latents(count, seed=seed, labels=labels, latent=latent)
 
 
-def _samples(model, count, seed, latent):
-    """Decoded samples, clipped to [0, 1]."""
-    z = _latents(model, count, seed, None, latent)
-    return np.clip(model.decode(z), 0.0, 1.0)
+def _images(model, count, seed, labels, latent):
+    """Samples, clipped to [0, 1]: latents decoded, or (`latent="graph"`)
+    drawn whole by an export's sampling graph from the seed's uniform noise,
+    as a device that feeds the raw file draws them."""
+    if latent == "graph":
+        if not hasattr(model, "sample_noise"):
+            raise ValueError(
+                'latent="graph" measures an export\'s sampling graph: pass a '
+                "keras_vae_export Sampler. Received: model of type "
+                f"{type(model).__name__}"
+            )
+        return np.clip(model.sample(count, seed=seed, labels=labels), 0.0, 1.0)
+    z = _latents(model, count, seed, labels, latent)
+    kwargs = {} if labels is None else {"labels": labels}
+    return np.clip(model.decode(z, **kwargs), 0.0, 1.0)
 
 
 def _confidence(classifier, images, threshold):
@@ -60,7 +71,7 @@ def completeness(
         A dict with `completeness` (in [0, 1]), `mean_confidence` and
         `num_samples`.
     """
-    images = _samples(model, num_samples, seed, latent)
+    images = _images(model, num_samples, seed, None, latent)
     return {
         **_confidence(classifier, images, threshold),
         "num_samples": int(num_samples),
@@ -85,8 +96,9 @@ def label_accuracy(
         samples_per_class: int. Defaults to `200`.
         seed: int. Defaults to `0`.
         threshold: float. Defaults to `0.9`.
-        latent: `"prior"` or `"gmm"` (the per-class mixtures). Defaults to
-            `"prior"`.
+        latent: `"prior"`, `"gmm"` (the per-class mixtures) or `"graph"`
+            (a `Sampler`'s sampling graph on uniform noise: the mixtures
+            inside the file). Defaults to `"prior"`.
 
     Returns:
         A dict with `label_accuracy` (the mean over classes),
@@ -101,8 +113,7 @@ def label_accuracy(
             f"{type(model).__name__}"
         )
     labels = np.repeat(np.arange(num_classes), samples_per_class).astype("int32")
-    z = _latents(model, len(labels), seed, labels, latent)
-    images = np.clip(model.decode(z, labels=labels), 0.0, 1.0)
+    images = _images(model, len(labels), seed, labels, latent)
     probabilities = classifier.predict(images, batch_size=500, verbose=0)
     hits = (probabilities.argmax(axis=1) == labels) & (
         probabilities.max(axis=1) >= threshold
@@ -206,14 +217,15 @@ def sample_quality(
             are used).
         num_samples: int. Defaults to `2000`.
         seed: int. Defaults to `0`.
-        latent: `"prior"` or `"gmm"`. Defaults to `"prior"`.
+        latent: `"prior"`, `"gmm"` or `"graph"` (a `Sampler`'s sampling
+            graph on uniform noise). Defaults to `"prior"`.
         k: int. Neighbours of precision/recall. Defaults to `3`.
 
     Returns:
         A dict with `completeness`, `mean_confidence`, `frechet_distance`,
         `precision`, `recall` and `num_samples`.
     """
-    images = _samples(model, num_samples, seed, latent)
+    images = _images(model, num_samples, seed, None, latent)
     real = classifier_features(classifier, np.asarray(real_images)[:num_samples])
     generated = classifier_features(classifier, images)
     return {
