@@ -39,9 +39,13 @@ bench-peers: .venv-pythae/bin/python  # pythae + PyTorch (CPU), kept apart from 
 bench-browser: setup browser-deps
 	$(BIN)/python bench/browser_benchmark.py --export-dir $(RUN_DIR)/exported --json bench/results/browser_benchmark.json
 
-bench-clients: setup .venv-openvino/bin/python  # which exported files OpenVINO runs
+bench-clients: setup browser-deps .venv-openvino/bin/python .venv-tfjs/tensorflowjs  # which exported files OpenVINO and TF.js run
 	$(BIN)/python bench/openvino_clients.py --prepare --export-dir runs/clients/exported --cases runs/clients/cases.npz
 	.venv-openvino/bin/python bench/openvino_clients.py --export-dir runs/clients/exported --cases runs/clients/cases.npz --json bench/results/openvino_clients.json
+	$(BIN)/python bench/tfjs_clients.py --tfjs-path .venv-tfjs --work-dir runs/clients/tfjs --json bench/results/tfjs_clients.json
+
+.venv-tfjs/tensorflowjs:  # the TF.js converter and what it imports, without their pins (see bench/tfjs_clients.py)
+	$(BIN)/pip install -q --no-deps --target .venv-tfjs tensorflowjs==4.22.0 tf-keras==2.21.0 tensorflow-hub==0.16.1 jax==0.10.2 jaxlib==0.10.2
 
 .venv-openvino/bin/python:  # OpenVINO and numpy only, kept apart from TensorFlow
 	$(PYTHON) -m venv .venv-openvino
@@ -95,4 +99,4 @@ format: setup
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) .venv-openvino runs build dist *.egg-info .pytest_cache .ruff_cache node_modules
+	rm -rf $(VENV) .venv-openvino .venv-tfjs runs build dist *.egg-info .pytest_cache .ruff_cache node_modules

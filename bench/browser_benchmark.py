@@ -194,5 +194,6 @@ def main():
             f"{python[str(t)]['batch64_images_per_s']:.3g} images/s"
         )
 
+
 if __name__ == "__main__":
     main()

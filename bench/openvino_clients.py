@@ -30,11 +30,11 @@ BATCH = 2
 PRECISION = {"INFERENCE_PRECISION_HINT": "f32"}
 
 
-def prepare(export_dir, cases_path):
+def client_model():
+    """The model every client benchmark exports: a small conditional MLP VAE
+    (latent_dim 4, 3 classes) with a per-class mixture, untrained (these
+    benchmarks measure compatibility, not quality)."""
     import keras_vae
-    from keras_vae.samplers import uniform_noise
-    from keras_vae_export import export_decoder
-    from keras_vae_export.runtimes import open_runner
 
     encoder, decoder = keras_vae.build_encoder_decoder(
         "mlp", (28, 28, 1), 4, num_classes=3
@@ -42,18 +42,34 @@ def prepare(export_dir, cases_path):
     vae = keras_vae.ConditionalVAE(encoder, decoder, seed=0)
     x = np.random.default_rng(0).random((60, 28, 28, 1)).astype("float32")
     vae.fit_latent_sampler(x, num_components=4, labels=np.arange(60) % 3)
+    return vae
+
+
+def client_feeds(entry, latent_dim):
+    """The inputs of a batch of BATCH for an exported artifact's graph."""
+    from keras_vae.samplers import uniform_noise
+
+    feeds = {"label": np.array([2, 0], "int32")}
+    if entry["graph"] == "sample":
+        feeds["noise"] = uniform_noise.seeded_noise(1, BATCH, latent_dim)
+    else:
+        feeds["z"] = np.random.default_rng(2).standard_normal(
+            (BATCH, latent_dim), dtype="float32"
+        )
+    return feeds
+
+
+def prepare(export_dir, cases_path):
+    from keras_vae_export import export_decoder
+    from keras_vae_export.runtimes import open_runner
+
+    vae = client_model()
     manifest = export_decoder(
         vae, export_dir, formats=FORMATS, batch_sizes=(BATCH,), overwrite=True
     )
     cases = {}
     for key, entry in manifest["artifacts"].items():
-        feeds = {"label": np.array([2, 0], "int32")}
-        if entry["graph"] == "sample":
-            feeds["noise"] = uniform_noise.seeded_noise(1, BATCH, vae.latent_dim)
-        else:
-            feeds["z"] = np.random.default_rng(2).standard_normal(
-                (BATCH, vae.latent_dim), dtype="float32"
-            )
+        feeds = client_feeds(entry, vae.latent_dim)
         runner = open_runner(entry["runtime"], Path(export_dir) / entry["file"])
         cases[key] = {"file": entry["file"], "feeds": feeds,
                       "image": runner.run(feeds)[0]}  # fmt: skip
