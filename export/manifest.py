@@ -8,6 +8,8 @@ Keras import here: the on-device sampler reads it.
 
 import hashlib
 import json
+import os
+import stat
 from pathlib import Path
 
 MANIFEST_NAME = "manifest.json"
@@ -17,8 +19,27 @@ READABLE_VERSIONS = (1, 2, 3)
 GRAPH_INPUTS = {"decode": "z", "sample": "noise"}
 
 
+# The largest JSON file of an export that is read (the manifest, the mixture
+# file): the conditional MNIST mixture is 1.9 MB.
+MAX_JSON_BYTES = 64 << 20
+
+
+def check_regular_file(path):
+    """Refuses a path that is not a regular file (after links): a FIFO, a
+    device or a socket would block or never end when read. Returns its
+    size in bytes."""
+    info = os.stat(path)
+    if not stat.S_ISREG(info.st_mode):
+        raise ValueError(
+            f"{Path(path).name} is not a regular file (a FIFO, device, socket "
+            f"or folder), so it is not read. Received: path={str(path)!r}"
+        )
+    return info.st_size
+
+
 def file_sha256(path):
-    """The SHA-256 hex digest of a file, read in 1 MiB blocks."""
+    """The SHA-256 hex digest of a regular file, read in 1 MiB blocks."""
+    check_regular_file(path)
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -126,6 +147,13 @@ def write_manifest(export_dir, manifest):
 def _read_json(path, export_dir):
     """Parses a JSON file of the export; any decoding failure is one
     `ValueError` naming the file."""
+    size = check_regular_file(path)
+    if size > MAX_JSON_BYTES:
+        raise ValueError(
+            f"{path.name} is {size:,} bytes, more than any export writes "
+            f"(at most {MAX_JSON_BYTES:,} are read). Received: "
+            f"export_dir={str(export_dir)!r}"
+        )
     try:
         return json.loads(path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:

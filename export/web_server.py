@@ -12,12 +12,20 @@ that lets the page talk to its own origin only. Files carry an `ETag`
 (modification time and size) and `Cache-Control: no-cache`: a browser
 revalidates each file and reuses what it has (304), so a second visit skips
 the 14 MB runtime download and reuses its compiled code.
+
+Slow or idle clients cannot hold it: every connection times out after
+`TIMEOUT_SECONDS` without progress, at most `MAX_CONNECTIONS` are served at
+once (the next ones are closed at once), and files are streamed in chunks,
+never read whole. IPv6 addresses (`--host ::1`) bind an IPv6 socket.
 """
 
 import http.server
 import ipaddress
 import mimetypes
+import shutil
+import socket
 import sys
+import threading
 import urllib.parse
 from pathlib import Path
 
@@ -57,6 +65,9 @@ def security_headers():
 
 
 LOOPBACK_NAMES = ("localhost",)
+TIMEOUT_SECONDS = 30
+MAX_CONNECTIONS = 32
+CHUNK_BYTES = 1 << 16
 
 
 def is_loopback(host):
@@ -148,19 +159,19 @@ class PageRequestHandler(http.server.BaseHTTPRequestHandler):
                 self.send_header(header, value)
             self.end_headers()
             return
-        body = resolved.read_bytes()
         content_type = CONTENT_TYPES.get(resolved.suffix) or (
             mimetypes.guess_type(resolved.name)[0] or "application/octet-stream"
         )
         self.send_response(200)
         self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Length", str(stat.st_size))
         self.send_header("ETag", etag)
         for header, value in self.security_headers.items():
             self.send_header(header, value)
         self.end_headers()
         if with_body:
-            self.wfile.write(body)
+            with open(resolved, "rb") as file:
+                shutil.copyfileobj(file, self.wfile, CHUNK_BYTES)
 
     def do_GET(self):
         self._answer(with_body=True)
@@ -178,15 +189,61 @@ class PageRequestHandler(http.server.BaseHTTPRequestHandler):
         sys.stderr.write(f"{self.address_string()} {format % args}\n")
 
 
+class PageServer(http.server.ThreadingHTTPServer):
+    """A threading server with at most `MAX_CONNECTIONS` connections served
+    at once: a connection beyond that is closed unanswered. IPv4 or IPv6 by
+    the address it binds."""
+
+    daemon_threads = True
+
+    def __init__(self, address, handler):
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        super().__init__(address, handler)
+
+    def process_request(self, request, client_address):
+        if not self._slots.acquire(blocking=False):
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+
+def check_address(host, port):
+    """Refuses a host that names no address and a port outside [0, 65535]."""
+    if not isinstance(host, str) or not host.strip():
+        raise ValueError(
+            "host must name an address or a host name (127.0.0.1 for this "
+            "machine only, 0.0.0.0 for every interface). Received: "
+            f"host={host!r}"
+        )
+    if not isinstance(port, int) or not 0 <= port <= 65535:
+        raise ValueError(
+            f"port must be an integer in [0, 65535] (0 picks a free one). "
+            f"Received: port={port!r}"
+        )
+
+
 def make_server(export_dir, host="127.0.0.1", port=8000):
-    """A `ThreadingHTTPServer` for the page of an export (not started).
+    """A `PageServer` for the page of an export (not started).
 
     Args:
         export_dir: folder written by `export_decoder`, with an ONNX artifact.
         host: str. Address to bind. Defaults to `"127.0.0.1"` (this machine
-            only).
-        port: int. Port; 0 picks a free one. Defaults to 8000.
+            only); an IPv6 address such as `"::1"` binds IPv6.
+        port: int in [0, 65535]. Port; 0 picks a free one. Defaults to 8000.
     """
+    check_address(host, port)
     files = site_files(export_dir)
     handler = type(
         "BoundPageRequestHandler",
@@ -197,7 +254,14 @@ def make_server(export_dir, host="127.0.0.1", port=8000):
             "security_headers": security_headers(),
         },
     )
-    return http.server.ThreadingHTTPServer((host, port), handler)
+    address = host.strip("[]")
+    try:
+        return PageServer((address, port), handler)
+    except OSError as error:
+        raise ValueError(
+            f"Cannot listen on {host} port {port}: {error.strerror or error}. "
+            f"Received: host={host!r}, port={port}"
+        ) from None
 
 
 def serve(export_dir, host="127.0.0.1", port=8000):

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from keras_vae import likelihoods
+from keras_vae.input_checks import LIMITS
 from keras_vae.models.architectures import ARCHITECTURES
 from keras_vae.models.objectives import OBJECTIVES
 from keras_vae.samplers import LATENT_SAMPLERS
@@ -30,6 +31,22 @@ def _positive_int(text):
             f"must be a positive integer. Received: {text!r}"
         )
     return value
+
+
+def _at_most(limit_name):
+    """A positive-int converter bounded by `LIMITS[limit_name]`."""
+    limit = LIMITS[limit_name]
+
+    def convert(text):
+        value = _positive_int(text)
+        if value > limit:
+            raise argparse.ArgumentTypeError(
+                f"must be at most {limit:,} (keras_vae.input_checks.LIMITS"
+                f"[{limit_name!r}]). Received: {text!r}"
+            )
+        return value
+
+    return convert
 
 
 def _non_negative_int(text):
@@ -73,7 +90,21 @@ def _image_size(text):
         raise argparse.ArgumentTypeError(
             f"must be N or HxW with positive integers. Received: {text!r}"
         )
+    if max(size) > LIMITS["image_side"]:
+        raise argparse.ArgumentTypeError(
+            f"each side must be at most {LIMITS['image_side']:,} (keras_vae."
+            f"input_checks.LIMITS['image_side']). Received: {text!r}"
+        )
     return size
+
+
+def _port(text):
+    value = _non_negative_int(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(
+            f"must be a port in [0, 65535] (0 picks a free one). Received: {text!r}"
+        )
+    return value
 
 
 def _fraction(text):
@@ -153,7 +184,7 @@ def _add_train_parser(subparsers):
         "--architecture", choices=ARCHITECTURES, default=default("architecture")
     )
     parser.add_argument(
-        "--latent-dim", type=_positive_int, default=default("latent_dim")
+        "--latent-dim", type=_at_most("latent_dim"), default=default("latent_dim")
     )
     parser.add_argument(
         "--likelihood",
@@ -174,7 +205,7 @@ def _add_train_parser(subparsers):
     )
     parser.add_argument(
         "--gmm-components",
-        type=_positive_int,
+        type=_at_most("gmm_components"),
         default=default("gmm_components"),
         help="components of each mixture",
     )
@@ -203,7 +234,7 @@ def _add_train_parser(subparsers):
     )
     parser.add_argument(
         "--importance-samples",
-        type=_positive_int,
+        type=_at_most("importance_samples"),
         default=default("importance_samples"),
         help="k, latents per example of --objective iwae",
     )
@@ -216,7 +247,7 @@ def _add_train_parser(subparsers):
     )
     parser.add_argument("--epochs", type=_positive_int, default=default("epochs"))
     parser.add_argument(
-        "--batch-size", type=_positive_int, default=default("batch_size")
+        "--batch-size", type=_at_most("batch_size"), default=default("batch_size")
     )
     parser.add_argument(
         "--learning-rate", type=_positive_float, default=default("learning_rate")
@@ -285,7 +316,7 @@ def _add_export_parsers(subparsers):
         default=None,
         help="artifact to use, e.g. tflite-int8 (default: the float32 one)",
     )
-    parser.add_argument("-n", type=_positive_int, default=64, help="images")
+    parser.add_argument("-n", type=_at_most("sample_count"), default=64, help="images")
     parser.add_argument(
         "--label",
         type=_non_negative_int,
@@ -300,7 +331,7 @@ def _add_export_parsers(subparsers):
         "sampling graph's own, the mixture when one was fitted)",
     )
     parser.add_argument("--seed", type=_non_negative_int, default=0)
-    parser.add_argument("--threads", type=_positive_int, default=None)
+    parser.add_argument("--threads", type=_at_most("threads"), default=None)
     parser.add_argument("--out", default="samples.png", help="PNG to write")
     parser.set_defaults(command=sample_command)
 
@@ -315,7 +346,10 @@ def _add_evaluate_parser(subparsers):
     parser.add_argument("model", help="the .keras file of a VAE or Autoencoder")
     _add_data_arguments(parser)
     parser.add_argument(
-        "--iwae-samples", type=_positive_int, default=1000, help="k of the IWAE bound"
+        "--iwae-samples",
+        type=_at_most("iwae_samples"),
+        default=1000,
+        help="k of the IWAE bound",
     )
     parser.add_argument(
         "--max-examples",
@@ -345,7 +379,7 @@ def _add_web_parsers(subparsers):
         default="127.0.0.1",
         help="address to bind (the default is this machine only)",
     )
-    parser.add_argument("--port", type=_non_negative_int, default=8000)
+    parser.add_argument("--port", type=_port, default=8000)
     parser.set_defaults(command=serve_command)
 
     parser = subparsers.add_parser(
@@ -406,13 +440,14 @@ def evaluate_command(args):
     from keras_vae import data
     from keras_vae.evaluation import evaluate_model
     from keras_vae.evaluation import reference_classifier
+    from keras_vae.file_io import check_output_file
     from keras_vae.file_io import write_text_atomic
     from keras_vae.models.latent_model import LatentModel
     from keras_vae.models.model_files import load_model_file
     from keras_vae.training.run import read_options
 
-    if args.json is not None and Path(args.json).is_dir():
-        raise ValueError(f"--json must be a file path. Received: --json={args.json}")
+    if args.json is not None:
+        check_output_file(args.json, "--json")
     model = load_model_file(args.model, LatentModel)
     options = read_options(args)
     split = "validation" if options["validation_split"] else "test"
@@ -471,11 +506,11 @@ def export_command(args):
 def sample_command(args):
     """Runs `keras-vae sample`; returns the path of the PNG."""
     from keras_vae import plotting
+    from keras_vae.file_io import check_output_file
     from keras_vae_export.sampler import Sampler
 
     out = Path(args.out)
-    if out.is_dir():
-        raise ValueError(f"--out must be a file path. Received: --out={args.out}")
+    check_output_file(out, "--out")
     sampler = Sampler(
         args.export_dir,
         runtime=args.runtime,

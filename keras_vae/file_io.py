@@ -2,7 +2,47 @@
 
 import contextlib
 import os
+import stat
 from pathlib import Path
+
+_KINDS = (
+    (stat.S_ISLNK, "a symbolic link"),
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def special_kind(path):
+    """What `path` is when it is not a regular file: `"a FIFO (named pipe)"`,
+    `"a symbolic link"`, ...; `None` for a regular file or no file at all.
+    Never follows a link and never opens the file."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return None
+    return next((kind for test, kind in _KINDS if test(mode)), None)
+
+
+def check_output_file(path, name="path"):
+    """Refuses an output path that is not a regular file (or absent): a
+    device, FIFO, socket, directory or symbolic link would be replaced by
+    the atomic rename, so it is never written.
+
+    Args:
+        path: the output path.
+        name: how the user gave it (an option name such as `"--out"`), for
+            the message.
+    """
+    kind = special_kind(path)
+    if kind is not None:
+        raise ValueError(
+            f"{name} is {kind}; outputs are written as new regular files, "
+            "which would replace it, so it is refused: give a path that is a "
+            f"regular file or does not exist yet. Received: {name}={str(path)!r}"
+        )
 
 
 @contextlib.contextmanager
@@ -23,6 +63,7 @@ def atomic_path(path):
     ```
     """
     path = Path(path)
+    check_output_file(path)
     tmp = path.with_name(f".{path.stem}.tmp-{os.getpid()}{path.suffix}")
     try:
         yield tmp

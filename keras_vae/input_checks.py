@@ -10,6 +10,20 @@ import numbers
 
 import numpy as np
 
+# The largest value of each size a user can pass on the command line: far
+# above any sensible use, far below what would exhaust memory or run for
+# days. docs/bad_inputs.md lists them.
+LIMITS = {
+    "latent_dim": 4096,
+    "gmm_components": 1000,
+    "importance_samples": 10_000,
+    "iwae_samples": 100_000,
+    "batch_size": 65_536,
+    "image_side": 4096,
+    "sample_count": 4096,
+    "threads": 256,
+}
+
 
 def check_positive_int(name, value):
     """Raise unless `value` is an integer > 0 (booleans are refused)."""

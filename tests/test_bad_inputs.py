@@ -234,6 +234,64 @@ def _export_with_notes(c):
     return directory
 
 
+def _fifo(c, name):
+    path = c.tmp / name
+    os.mkfifo(path)
+    return path
+
+
+def _symlink_to_notes(c, name):
+    (c.tmp / "notes.txt").write_text("mine")
+    path = c.tmp / name
+    path.symlink_to(c.tmp / "notes.txt")
+    return path
+
+
+def _fifo_artifact(c):
+    """An export whose decoder.onnx is a FIFO: reading it would block."""
+    directory = _export(c)
+    (directory / "decoder.onnx").unlink()
+    os.mkfifo(directory / "decoder.onnx")
+    return directory
+
+
+def _huge_manifest(c):
+    """An export whose manifest.json is sparse and larger than any export."""
+    from keras_vae_export.manifest import MAX_JSON_BYTES
+
+    directory = _export(c)
+    with open(directory / "manifest.json", "r+b") as handle:
+        handle.truncate(MAX_JSON_BYTES + 1)
+    return directory
+
+
+def _zip_bomb(c):
+    """A .keras file whose members claim 8 GB unpacked (sizes patched in
+    its central directory)."""
+    import zipfile
+
+    path = c.tmp / "bomb.keras"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("config.json", "{}")
+        archive.writestr("model.weights.h5", "0")
+    data = bytearray(path.read_bytes())
+    start = 0
+    while (start := data.find(b"PK\x01\x02", start)) >= 0:
+        data[start + 24 : start + 28] = (0xFFFFFFF0).to_bytes(4, "little")
+        start += 4
+    path.write_bytes(bytes(data))
+    return path
+
+
+def _serve_on_busy_port(c):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        return _cli("serve", _export(c), "--port", busy.getsockname()[1])
+
+
 def _keeping(folder_of, action):
     """A trigger that runs `action(c, folder)` and checks that every file
     of `folder` (made by `folder_of(c)`) is still there, unchanged."""
@@ -597,6 +655,85 @@ CATALOGUE = [
         "no fitted latent sampler.*Received: latent='gmm'",
         lambda c: _vae().sample(2, latent="gmm"),
     ),
+    # Sizes above their documented limits (keras_vae.input_checks.LIMITS).
+    (
+        "--latent-dim above its limit",
+        "must be at most 4,096.*Received: '1000000000'",
+        lambda c: _train(c, "--latent-dim", 10**9),
+    ),
+    (
+        "--importance-samples above its limit",
+        "must be at most 10,000.*Received: '1000000000'",
+        lambda c: _train(c, "--importance-samples", 10**9),
+    ),
+    (
+        "--image-size above its limit",
+        "each side must be at most 4,096.*Received: '30000'",
+        lambda c: _train(c, "--image-size", 30000),
+    ),
+    (
+        "evaluate --iwae-samples above its limit",
+        "must be at most 100,000.*Received: '1000000000'",
+        lambda c: _cli("evaluate", "model.keras", "--iwae-samples", 10**9),
+    ),
+    (
+        "sample --threads above its limit",
+        "must be at most 256.*Received: '100000'",
+        lambda c: _cli("sample", _export(c), "--threads", 100000),
+    ),
+    (
+        "sample -n above its limit",
+        "must be at most 4,096.*Received: '200000'",
+        lambda c: _cli("sample", _export(c), "-n", 200000),
+    ),
+    # Outputs that are not regular files are never replaced.
+    (
+        "sample --out is a FIFO",
+        r"--out is a FIFO \(named pipe\); outputs are written as new",
+        lambda c: _cli("sample", _export(c), "--out", _fifo(c, "out.png")),
+    ),
+    (
+        "sample --out is a symbolic link",
+        "--out is a symbolic link; outputs are written as new",
+        lambda c: _cli("sample", _export(c), "--out", _symlink_to_notes(c, "a.png")),
+    ),
+    (
+        "evaluate --json is a FIFO",
+        r"--json is a FIFO \(named pipe\)",
+        lambda c: _cli("evaluate", "model.keras", "--json", _fifo(c, "r.json")),
+    ),
+    # Files that are not what they claim are never read whole, or at all.
+    (
+        "exported model file is a FIFO",
+        r"decoder.onnx is not a regular file \(a FIFO",
+        lambda c: Sampler(_fifo_artifact(c), "onnx"),
+    ),
+    (
+        "manifest.json larger than any export writes",
+        "more than any export writes",
+        lambda c: Sampler(_huge_manifest(c), "onnx"),
+    ),
+    (
+        ".keras file that would unpack to gigabytes",
+        "would unpack to 8,589,934,560 bytes",
+        lambda c: export_decoder(_zip_bomb(c), c.tmp / "e"),
+    ),
+    # The page's server.
+    (
+        "serve --port out of range",
+        r"must be a port in \[0, 65535\].*Received: '70000'",
+        lambda c: _cli("serve", _export(c), "--port", 70000),
+    ),
+    (
+        "serve --host empty",
+        "host must name an address.*Received: host=''",
+        lambda c: _cli("serve", _export(c), "--host", ""),
+    ),
+    (
+        "serve on a port in use",
+        "Cannot listen on 127.0.0.1 port .*Address already in use",
+        _serve_on_busy_port,
+    ),
 ]
 
 
@@ -631,11 +768,13 @@ def test_bad_input_gets_one_clear_error(
 
 def table_row(kind, error, tmp):
     """The row of docs/bad_inputs.md for an error raised with temporary
-    folder `tmp` (shortened to /tmp/...) and this checkout (shortened to .)."""
+    folder `tmp` (shortened to /tmp/...), this checkout (shortened to .) and
+    a free port the test picked (shown as N)."""
     message = str(error)
     if not message.startswith("keras-vae "):
         message = f"{type(error).__name__}: {message}"
     message = message.replace(str(tmp), "/tmp/...").replace(str(ROOT), ".")
+    message = re.sub(r"\bport(=| )\d+", r"port\1N", message)
     return f"| {kind} | {message.replace('|', '/')} |"
 
 

@@ -225,3 +225,17 @@ def test_no_pickle_or_eval_of_user_input():
     )
     for source in sources:
         assert not forbidden.search(source.read_text()), source
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mknod of a device needs root")
+def test_a_character_device_is_never_replaced(tmp_path):
+    import stat
+
+    from keras_vae.file_io import write_text_atomic
+
+    device = tmp_path / "null"
+    os.mknod(device, stat.S_IFCHR | 0o600, os.makedev(1, 3))
+    with pytest.raises(ValueError, match="is a character device"):
+        write_text_atomic(device, "text")
+    assert stat.S_ISCHR(os.lstat(device).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["null"]

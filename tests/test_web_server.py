@@ -284,3 +284,63 @@ def test_the_shipped_runtime_is_the_pinned_npm_release(runtime):
         p.relative_to(shipped).as_posix() for p in shipped.rglob("*") if p.is_file()
     }
     assert found == listed
+
+
+def _idle_connection(server):
+    import socket
+
+    connection = socket.create_connection(server.server_address[:2], timeout=10)
+    return connection
+
+
+def test_idle_connections_time_out_and_are_bounded(export_dir, monkeypatch):
+    from keras_vae_export import web_server
+
+    monkeypatch.setattr(web_server, "MAX_CONNECTIONS", 2)
+    server = make_server(export_dir, port=0)
+    server.RequestHandlerClass.timeout = 1.0
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        held = [_idle_connection(server) for _ in range(2)]
+        import time
+
+        time.sleep(0.3)  # both are being served (idle, waiting for a request)
+        extra = _idle_connection(server)
+        assert extra.recv(1) == b""  # closed at once: no slot left
+        extra.close()
+        for connection in held:  # the idle ones are dropped after the timeout
+            start = time.monotonic()
+            assert connection.recv(1) == b""
+            assert time.monotonic() - start < 5
+            connection.close()
+        time.sleep(0.3)
+        response, body = request(server, "GET", "/export/manifest.json")
+        assert response.status == 200
+        assert body == (export_dir / "manifest.json").read_bytes()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_ipv6_loopback(export_dir):
+    import socket
+
+    if not socket.has_ipv6:
+        pytest.skip("no IPv6 on this machine")
+    try:
+        server = make_server(export_dir, host="::1", port=0)
+    except ValueError as error:
+        pytest.skip(f"IPv6 loopback unavailable: {error}")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        response, body = request(server, "GET", "/export/manifest.json")
+        assert response.status == 200
+        assert body == (export_dir / "manifest.json").read_bytes()
+        # A non-loopback Host is refused on IPv6 loopback too.
+        response, _ = request(server, "GET", "/", host="example.com")
+        assert response.status == 421
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -9,6 +9,10 @@ from pathlib import Path
 
 import keras
 
+# The most a .keras file may unpack to before it is checked or loaded: the
+# largest models of this package are a few hundred MB of weights.
+MAX_UNPACKED_BYTES = 4 << 30
+
 
 def load_model_file(path, expected_class, name="model"):
     """Loads a `.keras` file and checks what it holds.
@@ -35,6 +39,14 @@ def load_model_file(path, expected_class, name="model"):
         )
     try:
         with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+            if unpacked > MAX_UNPACKED_BYTES:
+                raise ValueError(
+                    f"{name} would unpack to {unpacked:,} bytes, more than "
+                    f"{MAX_UNPACKED_BYTES:,} (keras_vae.models.model_files."
+                    f"MAX_UNPACKED_BYTES); it is not opened. Received: "
+                    f"{name}={str(path)!r}"
+                )
             damaged = archive.testzip()
     except (zipfile.BadZipFile, OSError) as error:
         damaged = str(error)
