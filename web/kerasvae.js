@@ -166,20 +166,31 @@ class OrtRunner {
     performance.mark("keras-vae-files-verified");
     const ort = await started;
     performance.mark("keras-vae-runtime");
-    const options = { executionProviders: ["wasm"], graphOptimizationLevel: "all" };
-    const [decode, sample] = await Promise.all(bytes.map((b) => (b ? ort.InferenceSession.create(new Uint8Array(b), options) : null)));
+    const runner = new OrtRunner(ort, entries, { decode: bytes[0], sample: bytes[1] });
+    // The first image is the sample grid: its session now, the decoder's on
+    // first use.
+    await runner.session(entries.sample ? "sample" : "decode");
     performance.mark("keras-vae-session");
-    return new OrtRunner(ort, entries, { decode, sample });
+    return runner;
   }
 
-  constructor(ort, entries, sessions) {
+  constructor(ort, entries, bytes) {
     this.ort = ort;
     this.entries = entries;
-    this.sessions = sessions;
+    this.bytes = bytes;
+    this.sessions = {};
   }
 
   hasGraph(graph) {
-    return Boolean(this.sessions[graph]);
+    return Boolean(this.bytes[graph]);
+  }
+
+  session(graph) {
+    this.sessions[graph] ??= this.ort.InferenceSession.create(new Uint8Array(this.bytes[graph]), {
+      executionProviders: ["wasm"],
+      graphOptimizationLevel: "all",
+    });
+    return this.sessions[graph];
   }
 
   // floats: {role: flat Float32Array of n rows}; returns {role: flat Float32Array}.
@@ -192,7 +203,8 @@ class OrtRunner {
         : new this.ort.Tensor("float32", floats[input.role], [n, floats[input.role].length / n]);
     }
     const outputs = entry.outputs.filter((o) => RETURNED_ROLES.includes(o.role));
-    const result = await this.sessions[graph].run(feeds, outputs.map((o) => o.name));
+    const session = await this.session(graph);
+    const result = await session.run(feeds, outputs.map((o) => o.name));
     return Object.fromEntries(
       outputs.map((o) => {
         const data = result[o.name].data.slice();
