@@ -5,12 +5,12 @@ BIN := $(VENV)/bin
 RUN_DIR ?= runs/demo
 EPOCHS ?= 30
 
-.PHONY: setup demo test lint format clean bench-clients bench-export bench-train bench-quality bench-quality-iwae bench-quality-record bench-samples bench-peers notebooks browser-deps bench-browser
+.PHONY: setup demo test test-device lint format clean bench-clients bench-export bench-train bench-quality bench-quality-iwae bench-quality-record bench-samples bench-peers notebooks browser-deps bench-browser
 
-$(BIN)/.installed: pyproject.toml
+$(BIN)/.installed: pyproject.toml sampler/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[export,notebooks,dev]"
+	$(BIN)/python -m pip install --quiet -e ./sampler -e ".[export,notebooks,dev]"
 	touch $@
 
 setup: $(BIN)/.installed
@@ -91,12 +91,34 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 browser-deps: /usr/bin/chromium node_modules/.package-lock.json
 
-test: lint browser-deps
+test: lint browser-deps test-device
 	TF_CPP_MIN_LOG_LEVEL=2 $(BIN)/python -m pytest
+
+# The device package alone, as a device installs it: a fresh venv with
+# keras-vae-sampler and its runtimes (no TensorFlow, no Keras), its tests run
+# against the installed wheel, not the source folder.
+DEVICE_VENV ?= .venv-device
+DEVICE_BIN := $(DEVICE_VENV)/bin
+
+$(DEVICE_BIN)/.installed: sampler/pyproject.toml $(shell find sampler/keras_vae_sampler -type f -not -name '*.pyc')
+	rm -rf $(DEVICE_VENV)
+	$(PYTHON) -m venv $(DEVICE_VENV)
+	$(DEVICE_BIN)/python -m pip install --quiet --upgrade pip
+	$(DEVICE_BIN)/python -m pip install --quiet "./sampler[litert,onnx,test]"
+	touch $@
+
+test-device: $(DEVICE_BIN)/.installed
+	cd /tmp && ! $(CURDIR)/$(DEVICE_BIN)/python -c "import tensorflow" 2>/dev/null || \
+	  { echo "tensorflow is importable in $(DEVICE_VENV)"; exit 1; }
+	cd /tmp && ! $(CURDIR)/$(DEVICE_BIN)/python -c "import keras" 2>/dev/null || \
+	  { echo "keras is importable in $(DEVICE_VENV)"; exit 1; }
+	cd /tmp && $(CURDIR)/$(DEVICE_BIN)/python -c "import keras_vae_sampler as k; \
+	  assert 'site-packages' in k.__file__, k.__file__; print('installed:', k.__file__)"
+	cd sampler && $(CURDIR)/$(DEVICE_BIN)/pytest -q -p no:cacheprovider tests
 
 format: setup
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) .venv-openvino .venv-tfjs runs build dist *.egg-info .pytest_cache .ruff_cache node_modules
+	rm -rf $(VENV) $(DEVICE_VENV) .venv-openvino .venv-tfjs runs build dist *.egg-info .pytest_cache .ruff_cache node_modules

@@ -2,7 +2,7 @@
 onnxruntime-web (ONNX file) and LiteRT.js (fixed-batch LiteRT files), against
 onnxruntime in Python on the same ONNX file.
 
-Serves the page with `keras_vae_export.web_server` (as `keras-vae serve`
+Serves the page with `keras_vae_sampler.web_server` (as `keras-vae serve`
 does, cross-origin isolated so wasm threads are allowed), drives Debian's
 Chromium with playwright-core (`bench/browser_benchmark.mjs`) and measures:
 
@@ -32,9 +32,9 @@ import threading
 import time
 from pathlib import Path
 
-from keras_vae_export.sampler import Sampler
-from keras_vae_export.web_server import make_server
-from keras_vae_export.web_site import runtime_pin
+from keras_vae_sampler.sampler import Sampler
+from keras_vae_sampler.web_server import make_server
+from keras_vae_sampler.web_site import runtime_pin
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -95,8 +95,8 @@ def main(argv=None):
 
     import keras_vae
     from keras_vae_export.exporter import export_decoder
-    from keras_vae_export.formats import FORMATS
-    from keras_vae_export.runtimes import open_runner
+    from keras_vae_sampler.formats import FORMATS
+    from keras_vae_sampler.runtimes import open_runner
 
     vae = keras.saving.load_model(args.model)
     latent_dim = vae.latent_dim

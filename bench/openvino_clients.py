@@ -47,7 +47,7 @@ def client_model():
 
 def client_feeds(entry, latent_dim):
     """The inputs of a batch of BATCH for an exported artifact's graph."""
-    from keras_vae.samplers import uniform_noise
+    from keras_vae_sampler import uniform_noise
 
     feeds = {"label": np.array([2, 0], "int32")}
     if entry["graph"] == "sample":
@@ -61,7 +61,7 @@ def client_feeds(entry, latent_dim):
 
 def prepare(export_dir, cases_path):
     from keras_vae_export import export_decoder
-    from keras_vae_export.runtimes import open_runner
+    from keras_vae_sampler.runtimes import open_runner
 
     vae = client_model()
     manifest = export_decoder(

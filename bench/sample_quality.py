@@ -97,7 +97,7 @@ def _export_sources(export_dir):
     """A `Sampler` per exported format (its any-batch decoder and sampling
     graph)."""
     from keras_vae_export import Sampler
-    from keras_vae_export.manifest import read_manifest
+    from keras_vae_sampler.manifest import read_manifest
 
     artifacts = read_manifest(export_dir)["artifacts"]
     return {
@@ -173,7 +173,7 @@ def main(argv=None):
     from keras_vae import evaluation
     from keras_vae.training.config import default
     from keras_vae_export import export_decoder
-    from keras_vae_export.formats import FORMATS
+    from keras_vae_sampler.formats import FORMATS
 
     counts = [int(c) for c in args.components.split(",")]
     work = Path(args.work_dir or tempfile.mkdtemp(prefix="sample-quality-"))

@@ -73,7 +73,7 @@ def main(argv=None):
     parser.add_argument("--json", required=True)
     args = parser.parse_args(argv)
     from keras_vae_export import export_decoder
-    from keras_vae_export.runtimes import open_runner
+    from keras_vae_sampler.runtimes import open_runner
 
     work = Path(args.work_dir)
     vae = client_model()

@@ -2,7 +2,7 @@
 
 Installed as `keras_vae_export` (the folder `export/` of the repository), so
 it never clashes with PyPI's unrelated `export` package. Importing this
-package imports neither TensorFlow nor Keras: `keras_vae_export.sampler`
+package imports neither TensorFlow nor Keras: `keras_vae_sampler.sampler`
 runs with numpy and one runtime. The export functions load TensorFlow when
 first used.
 
@@ -15,20 +15,38 @@ images = Sampler("exported/", runtime="tflite").sample(16, seed=0)
 ```
 """
 
-from keras_vae_export.formats import FORMATS
+import importlib
+import sys
+
+from keras_vae_sampler.formats import FORMATS
+
+# Former modules of this package, now the device package's: one module
+# under two names.
+MOVED_MODULES = (
+    "errors",
+    "formats",
+    "manifest",
+    "output_folders",
+    "runtimes",
+    "sampler",
+    "web_server",
+    "web_site",
+)
+for _name in MOVED_MODULES:
+    sys.modules[f"{__name__}.{_name}"] = importlib.import_module(
+        f"keras_vae_sampler.{_name}"
+    )
 
 _LAZY = {
     "export_decoder": "keras_vae_export.exporter",
-    "ExportError": "keras_vae_export.errors",
-    "MissingRuntimeError": "keras_vae_export.errors",
-    "Sampler": "keras_vae_export.sampler",
-    "read_manifest": "keras_vae_export.manifest",
+    "ExportError": "keras_vae_sampler.errors",
+    "MissingRuntimeError": "keras_vae_sampler.errors",
+    "Sampler": "keras_vae_sampler.sampler",
+    "read_manifest": "keras_vae_sampler.manifest",
 }
 
 
 def __getattr__(name):
     if name in _LAZY:
-        import importlib
-
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'keras_vae_export' has no attribute {name!r}")

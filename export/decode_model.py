@@ -4,7 +4,7 @@
   decoder's mean image.
 - The sampler, `sample`: uniform noise (and the label) to an image, the
   fitted latent mixture (or the prior) inside the graph as constants; see
-  `keras_vae.samplers.uniform_noise` for the noise contract.
+  `keras_vae_sampler.uniform_noise` for the noise contract.
 
 Built from the decoder alone (the encoder is never traced or tracked), in
 float32 whatever policy the model trained with, ending in the model's own
@@ -18,8 +18,8 @@ import numpy as np
 from keras import ops
 
 from keras_vae import likelihoods
-from keras_vae.samplers import uniform_noise
-from keras_vae_export.manifest import GRAPH_INPUTS
+from keras_vae_sampler import uniform_noise
+from keras_vae_sampler.manifest import GRAPH_INPUTS
 
 GRAPHS = tuple(GRAPH_INPUTS)
 
@@ -39,7 +39,7 @@ class Uint8Image(keras.layers.Layer):
 class UniformNoiseLatent(keras.layers.Layer):
     """Uniform noise to latents of a Gaussian mixture, in builtin ops.
 
-    The graph form of `keras_vae.samplers.uniform_noise.latents_from_noise`:
+    The graph form of `keras_vae_sampler.uniform_noise.latents_from_noise`:
     integer thresholds pick the component (of the label's mixture), a
     Box-Muller transform makes the normals, the component's Cholesky factor
     shapes them. No random op: the randomness is the `noise` input.

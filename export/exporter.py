@@ -19,34 +19,34 @@ import keras
 
 from keras_vae.models.model_files import load_model_file
 from keras_vae.models.vae import VAE
-from keras_vae.samplers import uniform_noise
 from keras_vae_export.decode_model import GRAPHS
 from keras_vae_export.decode_model import build_export_model
 from keras_vae_export.decode_model import input_entries
 from keras_vae_export.decode_model import likelihood_name
 from keras_vae_export.decode_model import output_roles
-from keras_vae_export.errors import ExportError
-from keras_vae_export.errors import missing_runtime
-from keras_vae_export.formats import FIXED_BATCH_RUNTIMES
-from keras_vae_export.formats import FORMATS
-from keras_vae_export.formats import artifact_file_name
-from keras_vae_export.formats import artifact_key
-from keras_vae_export.formats import parse_batch_sizes
-from keras_vae_export.formats import parse_formats
-from keras_vae_export.manifest import LATENT_SAMPLER_FILE
-from keras_vae_export.manifest import MANIFEST_VERSION
-from keras_vae_export.manifest import describe_files
-from keras_vae_export.manifest import write_manifest
-from keras_vae_export.output_folders import check_not_overlapping
-from keras_vae_export.output_folders import check_replaceable
-from keras_vae_export.output_folders import export_folder_files
-from keras_vae_export.output_folders import replace_folder
 from keras_vae_export.parity import PARITY_BATCH_SIZES
 from keras_vae_export.parity import PARITY_SEED
 from keras_vae_export.parity import compare_outputs
 from keras_vae_export.parity import parity_inputs
-from keras_vae_export.runtimes import artifact_input_names
-from keras_vae_export.runtimes import open_runner
+from keras_vae_sampler import uniform_noise
+from keras_vae_sampler.errors import ExportError
+from keras_vae_sampler.errors import missing_runtime
+from keras_vae_sampler.formats import FIXED_BATCH_RUNTIMES
+from keras_vae_sampler.formats import FORMATS
+from keras_vae_sampler.formats import artifact_file_name
+from keras_vae_sampler.formats import artifact_key
+from keras_vae_sampler.formats import parse_batch_sizes
+from keras_vae_sampler.formats import parse_formats
+from keras_vae_sampler.manifest import LATENT_SAMPLER_FILE
+from keras_vae_sampler.manifest import MANIFEST_VERSION
+from keras_vae_sampler.manifest import describe_files
+from keras_vae_sampler.manifest import write_manifest
+from keras_vae_sampler.output_folders import check_not_overlapping
+from keras_vae_sampler.output_folders import check_replaceable
+from keras_vae_sampler.output_folders import export_folder_files
+from keras_vae_sampler.output_folders import replace_folder
+from keras_vae_sampler.runtimes import artifact_input_names
+from keras_vae_sampler.runtimes import open_runner
 
 VERSIONED_PACKAGES = (
     "keras-vae",
@@ -248,7 +248,7 @@ def export_decoder(
     Each format gets two graphs: the decoder (`z`, `label`? -> `image`) and
     the sampler (`noise`, `label`? -> `image`), which holds the fitted
     latent mixture (or the prior) as constants and takes uniform noise (see
-    `keras_vae.samplers.uniform_noise`). LiteRT formats also get a copy of
+    `keras_vae_sampler.uniform_noise`). LiteRT formats also get a copy of
     each per fixed batch size. The manifest lists every artifact under
     `artifact_key(format, graph, batch_size)`.
 

@@ -1,7 +1,7 @@
 """ONNX export through Keras' own exporter (tf2onnx underneath)."""
 
-from keras_vae_export.errors import missing_runtime
 from keras_vae_export.signature import input_signature
+from keras_vae_sampler.errors import missing_runtime
 
 
 def write_onnx(decode_model, path, inputs):

@@ -26,7 +26,7 @@ def compare_outputs(runner, names, inputs, references, spec, roles):
     """Runs `runner` on each batch and measures its errors.
 
     Args:
-        runner: a runner from `keras_vae_export.runtimes`.
+        runner: a runner from `keras_vae_sampler.runtimes`.
         names: the artifact's input names, in manifest order.
         inputs: `{batch size: [arrays]}` from `parity_inputs`.
         references: `{batch size: [Keras outputs]}`, same order as `roles`.

@@ -11,8 +11,8 @@ import io
 
 import tensorflow as tf
 
-from keras_vae_export.errors import ExportError
 from keras_vae_export.signature import input_signature
+from keras_vae_sampler.errors import ExportError
 
 VARIANTS = ("float32", "float16", "int8", "int8-weights", "int4-weights")
 WEIGHT_ONLY_RECIPES = {

@@ -1,9 +1,10 @@
 """The `keras-vae` command line: `train`, `evaluate`, `export`, `sample`,
 `serve` and `web`.
 
-This is the one place where the model side (`keras_vae`) and the deployment
-side (`keras_vae_export`) meet; the export package is imported only by the
-commands that need it.
+This is the one place where the model side (`keras_vae`), the conversion
+(`keras_vae_export`, imported only by `export`) and the device side
+(`keras_vae_sampler`, whose `sample`, `serve` and `web` are added as they
+are defined there) meet.
 """
 
 import argparse
@@ -16,47 +17,15 @@ from keras_vae.models.architectures import ARCHITECTURES
 from keras_vae.models.objectives import OBJECTIVES
 from keras_vae.samplers import LATENT_SAMPLERS
 from keras_vae.training.config import default
-from keras_vae_export.formats import DEFAULT_BATCH_SIZES
-from keras_vae_export.formats import FORMATS
-from keras_vae_export.formats import parse_formats
-
-
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value <= 0:
-        raise argparse.ArgumentTypeError(
-            f"must be a positive integer. Received: {text!r}"
-        )
-    return value
-
-
-def _at_most(limit_name):
-    """A positive-int converter bounded by `LIMITS[limit_name]`."""
-    limit = LIMITS[limit_name]
-
-    def convert(text):
-        value = _positive_int(text)
-        if value > limit:
-            raise argparse.ArgumentTypeError(
-                f"must be at most {limit:,} (keras_vae.input_checks.LIMITS"
-                f"[{limit_name!r}]). Received: {text!r}"
-            )
-        return value
-
-    return convert
-
-
-def _non_negative_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 0. Received: {text!r}")
-    return value
+from keras_vae_sampler.cli import add_debug_option
+from keras_vae_sampler.cli import add_device_parsers
+from keras_vae_sampler.cli import at_most as _at_most
+from keras_vae_sampler.cli import non_negative_int as _non_negative_int
+from keras_vae_sampler.cli import positive_int as _positive_int
+from keras_vae_sampler.cli import run
+from keras_vae_sampler.formats import DEFAULT_BATCH_SIZES
+from keras_vae_sampler.formats import FORMATS
+from keras_vae_sampler.formats import parse_formats
 
 
 def _non_negative_float(text):
@@ -92,19 +61,10 @@ def _image_size(text):
         )
     if max(size) > LIMITS["image_side"]:
         raise argparse.ArgumentTypeError(
-            f"each side must be at most {LIMITS['image_side']:,} (keras_vae."
-            f"input_checks.LIMITS['image_side']). Received: {text!r}"
+            f"each side must be at most {LIMITS['image_side']:,} (keras_vae_"
+            f"sampler.checks.LIMITS['image_side']). Received: {text!r}"
         )
     return size
-
-
-def _port(text):
-    value = _non_negative_int(text)
-    if value > 65535:
-        raise argparse.ArgumentTypeError(
-            f"must be a port in [0, 65535] (0 picks a free one). Received: {text!r}"
-        )
-    return value
 
 
 def _fraction(text):
@@ -296,45 +256,6 @@ def _add_export_parsers(subparsers):
     )
     parser.set_defaults(command=export_command)
 
-    parser = subparsers.add_parser(
-        "sample",
-        help="sample images from an exported decoder, without TensorFlow",
-        description=(
-            "Run the export's sampling graph on uniform noise from --seed (the "
-            "fitted Gaussian mixture, or the prior, is inside the graph), or "
-            "with --latent prior decode N(0, I) latents drawn with numpy, in "
-            "one exported format's runtime; save a grid of images as PNG."
-        ),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
-    parser.add_argument("export_dir", help="folder written by keras-vae export")
-    parser.add_argument(
-        "--runtime", choices=("tflite", "onnx", "savedmodel"), default="tflite"
-    )
-    parser.add_argument(
-        "--format",
-        default=None,
-        help="artifact to use, e.g. tflite-int8 (default: the float32 one)",
-    )
-    parser.add_argument("-n", type=_at_most("sample_count"), default=64, help="images")
-    parser.add_argument(
-        "--label",
-        type=_non_negative_int,
-        default=None,
-        help="class to draw, for a conditional export (default: every class in turn)",
-    )
-    parser.add_argument(
-        "--latent",
-        choices=LATENT_SAMPLERS,
-        default=None,
-        help="force N(0, I) or the export's Gaussian mixture (default: the "
-        "sampling graph's own, the mixture when one was fitted)",
-    )
-    parser.add_argument("--seed", type=_non_negative_int, default=0)
-    parser.add_argument("--threads", type=_at_most("threads"), default=None)
-    parser.add_argument("--out", default="samples.png", help="PNG to write")
-    parser.set_defaults(command=sample_command)
-
 
 def _add_evaluate_parser(subparsers):
     parser = subparsers.add_parser(
@@ -362,54 +283,18 @@ def _add_evaluate_parser(subparsers):
     parser.set_defaults(command=evaluate_command)
 
 
-def _add_web_parsers(subparsers):
-    parser = subparsers.add_parser(
-        "serve",
-        help="serve the browser page of an export (decoder in WebAssembly)",
-        description=(
-            "Serve a page that samples from an export's ONNX decoder in the "
-            "browser (onnxruntime-web). Only the page's files and the files "
-            "the manifest lists are served; GET and HEAD only."
-        ),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
-    parser.add_argument("export_dir", help="folder written by keras-vae export")
-    parser.add_argument(
-        "--host",
-        default="127.0.0.1",
-        help="address to bind (the default is this machine only)",
-    )
-    parser.add_argument("--port", type=_port, default=8000)
-    parser.set_defaults(command=serve_command)
-
-    parser = subparsers.add_parser(
-        "web",
-        help="write the browser page of an export as a static folder",
-        description=(
-            "Write a self-contained static folder (page, onnxruntime-web, "
-            "manifest, decoder, latent samplers) to host on any static server."
-        ),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
-    parser.add_argument("export_dir", help="folder written by keras-vae export")
-    parser.add_argument("site_dir", help="folder to create")
-    parser.add_argument(
-        "--overwrite", action="store_true", help="replace an existing site folder"
-    )
-    parser.set_defaults(command=web_command)
-
-
 def build_parser():
     """Returns the `keras-vae` argument parser."""
     parser = argparse.ArgumentParser(
         prog="keras-vae",
         description="Variational autoencoders that train with model.fit.",
     )
+    add_debug_option(parser)
     subparsers = parser.add_subparsers(dest="command_name", required=True)
     _add_train_parser(subparsers)
     _add_export_parsers(subparsers)
     _add_evaluate_parser(subparsers)
-    _add_web_parsers(subparsers)
+    add_device_parsers(subparsers)
     return parser
 
 
@@ -503,59 +388,9 @@ def export_command(args):
     return manifest
 
 
-def sample_command(args):
-    """Runs `keras-vae sample`; returns the path of the PNG."""
-    from keras_vae import plotting
-    from keras_vae.file_io import check_output_file
-    from keras_vae_export.sampler import Sampler
-
-    out = Path(args.out)
-    check_output_file(out, "--out")
-    sampler = Sampler(
-        args.export_dir,
-        runtime=args.runtime,
-        format=args.format,
-        num_threads=args.threads,
-    )
-    labels = args.label
-    if labels is None and sampler.num_classes is not None:
-        labels = [i % sampler.num_classes for i in range(args.n)]
-    images = sampler.sample(args.n, seed=args.seed, labels=labels, latent=args.latent)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    figure = plotting.plot_image_grid(
-        images, columns=8, title=f"{sampler.format} ({args.runtime})"
-    )
-    plotting.save_figure(figure, out)
-    print(f"{args.n} samples from {sampler.format} written to {out}")
-    return out
-
-
-def serve_command(args):
-    """Runs `keras-vae serve` until interrupted."""
-    from keras_vae_export.web_server import serve
-
-    serve(args.export_dir, host=args.host, port=args.port)
-
-
-def web_command(args):
-    """Runs `keras-vae web`; returns the files written."""
-    from keras_vae_export.web_site import write_site
-
-    files = write_site(args.export_dir, args.site_dir, overwrite=args.overwrite)
-    print(f"Wrote the page of {args.export_dir} to {args.site_dir}: {len(files)} files")
-    return files
-
-
 def main(argv=None):
     """Entry point of the `keras-vae` command. Returns the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        args.command(args)
-    except (ValueError, ImportError) as error:
-        print(f"keras-vae {args.command_name}: error: {error}", file=sys.stderr)
-        return 2
-    return 0
+    return run(build_parser(), argv, "keras-vae")
 
 
 if __name__ == "__main__":

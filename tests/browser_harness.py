@@ -85,8 +85,14 @@ def static_server(site_dir):
 
 def check_page(url, **spec):
     """Runs page_check.mjs on `url`; returns its report (a dict)."""
+    return run_node_check(PAGE_CHECK.name, {"url": url, **spec})
+
+
+def run_node_check(script, spec):
+    """Runs `tests/browser/<script>` with `spec` (JSON) as its argument;
+    returns the JSON of its last output line."""
     result = subprocess.run(
-        ["node", str(PAGE_CHECK), json.dumps({"url": url, **spec})],
+        ["node", str(PAGE_CHECK.parent / script), json.dumps(spec)],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -15,7 +15,7 @@ from tests.roundtrip import run_model_saving_test
 from tests.roundtrip import run_serialization_test
 
 # Largest error of each export format against the model's own `decode`, on
-# images in [0, 1]; independent of keras_vae_export.formats on purpose.
+# images in [0, 1]; independent of keras_vae_sampler.formats on purpose.
 EXPORT_BOUNDS = {
     "savedmodel": 1e-5,
     "tflite": 1e-5,
@@ -89,9 +89,9 @@ def check_export_parity(model, directory, labels):
     """Every format, loaded by the TF-free Sampler (or TensorFlow for the
     SavedModel), decodes like the model itself, and its sampling graph draws
     what the model decodes from the same noise."""
-    from keras_vae.samplers import uniform_noise
     from keras_vae_export import Sampler
     from keras_vae_export import export_decoder
+    from keras_vae_sampler import uniform_noise
 
     manifest = export_decoder(
         model, directory, formats=list(EXPORT_BOUNDS), batch_sizes=()

@@ -20,7 +20,7 @@ import pytest
 import keras_vae
 from keras_vae.cli import main
 from keras_vae_export.exporter import export_decoder
-from keras_vae_export.sampler import Sampler
+from keras_vae_sampler.sampler import Sampler
 
 GOOD = np.full((4, 28, 28, 1), 0.5, "float32")
 GOOD_IMAGE = np.full((8, 8), 128, np.uint8)
@@ -218,6 +218,84 @@ def _array_file(c, name, **arrays):
     return path
 
 
+def _fifo_in_folder(c):
+    folder = _folder(c, {"cats/a.png": GOOD_IMAGE, "dogs/a.png": GOOD_IMAGE})
+    (folder / "dogs" / "c.png").write_bytes((folder / "dogs" / "a.png").read_bytes())
+    os.mkfifo(folder / "cats" / "b.png")
+    return folder
+
+
+def _link_cycle(c):
+    folder = _folder(c, {"cats/a.png": GOOD_IMAGE, "cats/b.png": GOOD_IMAGE})
+    (folder / "cats" / "back").symlink_to(folder, target_is_directory=True)
+    return folder
+
+
+def _header_only_npy(c, shape, name="claims.npy"):
+    """A .npy whose header declares `shape` (uint8) and that holds 16 bytes:
+    reading its data would allocate the declared size first."""
+    import io
+
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": "|u1", "fortran_order": False, "shape": shape}
+    )
+    path = c.tmp / name
+    path.write_bytes(header.getvalue() + bytes(16))  # magic, header, 16 bytes
+    return path
+
+
+def _npz_claiming(c, shape):
+    """A .npz whose images member declares `shape` (uint8), holding 16
+    bytes (a zip bomb's header, without the bomb)."""
+    import zipfile
+
+    member = _header_only_npy(c, shape, "images.npy").read_bytes()
+    path = c.tmp / "claims.npz"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("images.npy", member)
+    return path
+
+
+def _labelled_npz(c, labels, count=None):
+    count = len(labels) if count is None else count
+    images = np.full((count, 8, 8), 128, np.uint8)
+    return _array_file(c, "own.npz", images=images, labels=np.asarray(labels))
+
+
+def _train_on(c, dataset, *extra):
+    return _cli("train", "--dataset", dataset, "--epochs", 1, "--batch-size", 4,
+                "--output-dir", c.tmp / "out", *extra)  # fmt: skip
+
+
+def _full_disk(target, *argv):
+    """Runs the CLI with `target` raising ENOSPC, as a full disk would."""
+    import errno
+    import unittest.mock
+
+    full = OSError(errno.ENOSPC, "No space left on device", "/full/disk/file")
+    with unittest.mock.patch(target, side_effect=full):
+        return _cli(*argv)
+
+
+def _runtime_refuses_its_file(c):
+    """An export whose ONNX files are garbage listed with their own hashes:
+    every check passes, then ONNX Runtime refuses the bytes."""
+    import hashlib
+    import json
+
+    directory = _export(c)
+    manifest = json.loads((directory / "manifest.json").read_text())
+    for entry in manifest["artifacts"].values():
+        data = b"not an onnx model at all"
+        (directory / entry["file"]).write_bytes(data)
+        listing = {"size_bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+        entry["files"] = {entry["file"]: listing}
+        entry["size_bytes"] = len(data)
+    (directory / "manifest.json").write_text(json.dumps(manifest))
+    return _cli("sample", directory, "--runtime", "onnx", "--out", c.tmp / "g.png")
+
+
 def _run_folder(c):
     """A training run's folder: the model file and a note of the user's."""
     run = c.tmp / "run"
@@ -257,7 +335,7 @@ def _fifo_artifact(c):
 
 def _huge_manifest(c):
     """An export whose manifest.json is sparse and larger than any export."""
-    from keras_vae_export.manifest import MAX_JSON_BYTES
+    from keras_vae_sampler.manifest import MAX_JSON_BYTES
 
     directory = _export(c)
     with open(directory / "manifest.json", "r+b") as handle:
@@ -734,6 +812,80 @@ CATALOGUE = [
         "Cannot listen on 127.0.0.1 port .*Address already in use",
         _serve_on_busy_port,
     ),
+    # Special files, link cycles and arrays that declare more than they hold.
+    (
+        "image folder holds a FIFO named like an image",
+        r"'cats/b.png' is not a regular file \(a FIFO",
+        _load(_fifo_in_folder),
+    ),
+    (
+        "class folder with a symbolic link cycle",
+        r"'cats/back' leads back to a folder above it",
+        _load(_link_cycle),
+    ),
+    (
+        ".npy declaring more than the machine's memory",
+        r"declares an array of shape \(100000000000, 28, 28\).*it is not read",
+        _load(lambda c: _header_only_npy(c, (10**11, 28, 28))),
+    ),
+    (
+        ".npz member declaring more than the machine's memory",
+        r"claims.npz\['images'\] declares an array of shape \(100000000000, 28, 28\)",
+        _load(lambda c: _npz_claiming(c, (10**11, 28, 28))),
+    ),
+    (
+        ".npy images wider than the limit",
+        "larger than 4096 pixels a side.*Received: images.shape=\\(2, 5000, 5000\\)",
+        _load(lambda c: _header_only_npy(c, (2, 5000, 5000))),
+    ),
+    (
+        "--conditional with a label beyond the class limit",
+        "Class labels must be below 10,000.*Received: label 20,000",
+        lambda c: _train_on(
+            c, _labelled_npz(c, [0, 1] * 8 + [20000] * 2), "--conditional"
+        ),
+    ),
+    (
+        "fewer examples than mixture components",
+        "the training set has 16 examples: lower --gmm-components",
+        lambda c: _train_on(c, _labelled_npz(c, [0] * 20), "--validation-split", 0.2),
+    ),
+    (
+        "--conditional with a class too small for the mixture",
+        "class 1 has [0-3] training examples.*--gmm-components=5",
+        lambda c: _train_on(
+            c,
+            _labelled_npz(c, [0] * 30 + [1] * 3),
+            "--conditional",
+            "--gmm-components",
+            5,
+            "--validation-split",
+            0.1,
+        ),
+    ),  # fmt: skip
+    # Failures of the machine: one line, exit 1, nothing half-written.
+    (
+        "export hits a full disk",
+        r"No space left on device: '/full/disk/file' \(free some space",
+        lambda c: _full_disk(
+            "keras_vae_export.exporter._write_artifact",
+            "export",
+            _saved_model(c, _vae()),
+            c.tmp / "e",
+        ),
+    ),  # fmt: skip
+    (
+        "web hits a full disk",
+        r"No space left on device.*outputs are written whole or not at all",
+        lambda c: _full_disk(
+            "keras_vae_sampler.web_site.shutil.copyfile", "web", _export(c), c.tmp / "e"
+        ),
+    ),  # fmt: skip
+    (
+        "runtime refuses a file that passes every check",
+        "INVALID_PROTOBUF.*Received: InvalidProtobuf",
+        _runtime_refuses_its_file,
+    ),
 ]
 
 
@@ -763,6 +915,8 @@ def test_bad_input_gets_one_clear_error(
     assert "Traceback" not in message
     assert not (context.tmp / "out").exists()
     assert not (context.tmp / "e").exists()
+    staging = [p.name for p in context.tmp.iterdir() if p.name.startswith(".")]
+    assert not staging, staging  # no staging folder or temporary file left
     assert_documented(kind, error.value, tmp_path)
 
 
@@ -775,6 +929,7 @@ def table_row(kind, error, tmp):
         message = f"{type(error).__name__}: {message}"
     message = message.replace(str(tmp), "/tmp/...").replace(str(ROOT), ".")
     message = re.sub(r"\bport(=| )\d+", r"port\1N", message)
+    message = re.sub(r"memory \([\d,]+ bytes\)", "memory (M bytes)", message)
     return f"| {kind} | {message.replace('|', '/')} |"
 
 

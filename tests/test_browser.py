@@ -17,10 +17,15 @@ import pytest
 import keras_vae
 from keras_vae.cli import main
 from keras_vae_export import export_decoder
-from keras_vae_export.sampler import Sampler
+from keras_vae_sampler.errors import ExportFormatError
+from keras_vae_sampler.errors import ExportIntegrityError
+from keras_vae_sampler.manifest import read_manifest
+from keras_vae_sampler.sampler import Sampler
+from tests.browser_harness import ROOT
 from tests.browser_harness import check_page
 from tests.browser_harness import keras_vae_serve
 from tests.browser_harness import require_browser
+from tests.browser_harness import run_node_check
 from tests.browser_harness import set_mixture_sampler
 from tests.browser_harness import static_server
 
@@ -208,5 +213,53 @@ def test_static_folder_from_keras_vae_web(exports, tmp_path):
         manifest["artifacts"]["onnx"]["file"] = "../outside.onnx"
         manifest_path.write_text(json.dumps(manifest))
         report = check_page(url, expect_error=True)
-        assert "relative path inside the export folder" in report["status"]["text"]
+        assert "stays inside the export folder" in report["status"]["text"]
         assert not [r for r in report["requests"] if "outside" in r]
+
+
+def test_page_reader_gives_the_python_verdict_on_every_shared_example(
+    exports, tmp_path
+):
+    """The shared examples of sampler/tests/format_examples/: the page's
+    reader (kerasvae.js) names the error class Python's reader names, for
+    every manifest example; an export whose sampling graph changed but kept
+    its size is refused by both as an integrity error."""
+    folder = ROOT / "sampler" / "tests" / "format_examples"
+    manifests = sorted((folder / "manifest").rglob("*.json"))
+    texts = {p.relative_to(folder).as_posix(): p.read_text() for p in manifests}
+    expected = {}
+    for name, text in texts.items():
+        (tmp_path / "manifest.json").write_text(text)
+        try:
+            read_manifest(tmp_path)
+            expected[name] = "valid"
+        except ExportFormatError as error:
+            expected[name] = type(error).__name__
+    assert set(expected.values()) >= {"valid", "ExportSchemaError", "ExportRuleError"}
+    cases = tmp_path / "cases.json"
+    cases.write_text(json.dumps(texts))
+
+    site = tmp_path / "site"
+    assert main(["web", str(exports / "unconditional"), str(site)]) == 0
+    changed = site / "changed"
+    shutil.copytree(site / "export", changed)
+    sampling = changed / "sampler.onnx"
+    sampling.write_bytes(sampling.read_bytes()[:-8] + bytes(8))
+    with pytest.raises(ExportIntegrityError):
+        Sampler(changed, runtime="onnx").sample(1, seed=0)
+    with static_server(site) as (url, _):
+        report = run_node_check(
+            "format_check.mjs",
+            {"url": url, "examples": str(cases), "loads": ["export/", "changed/"]},
+        )
+    assert not report["page_errors"], report["page_errors"]
+    different = {
+        name: (report["verdicts"][name], verdict, report["messages"][name])
+        for name, verdict in expected.items()
+        if report["verdicts"][name] != verdict
+    }
+    assert not different
+    assert report["loads"] == {"export/": "valid", "changed/": "ExportIntegrityError"}
+    for name, verdict in expected.items():
+        if verdict != "valid":
+            assert "Received: " in report["messages"][name], name

@@ -12,17 +12,17 @@ from keras import ops
 
 import keras_vae
 from keras_vae.cli import main
-from keras_vae.samplers import uniform_noise
 from keras_vae_export import exporter
-from keras_vae_export.errors import ExportError
-from keras_vae_export.errors import MissingRuntimeError
-from keras_vae_export.formats import FORMATS
-from keras_vae_export.formats import artifact_key
-from keras_vae_export.formats import parse_formats
-from keras_vae_export.manifest import describe_files
-from keras_vae_export.manifest import read_manifest
-from keras_vae_export.runtimes import open_runner
-from keras_vae_export.sampler import Sampler
+from keras_vae_sampler import uniform_noise
+from keras_vae_sampler.errors import ExportError
+from keras_vae_sampler.errors import MissingRuntimeError
+from keras_vae_sampler.formats import FORMATS
+from keras_vae_sampler.formats import artifact_key
+from keras_vae_sampler.formats import parse_formats
+from keras_vae_sampler.manifest import describe_files
+from keras_vae_sampler.manifest import read_manifest
+from keras_vae_sampler.runtimes import open_runner
+from keras_vae_sampler.sampler import Sampler
 from tests.small_networks import small_encoder_decoder
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,7 +56,7 @@ def exports(tmp_path_factory):
 
 
 # The README's bounds on [0, 1] images, written here independently of
-# keras_vae_export.formats (loosening a bound there must fail this test):
+# keras_vae_sampler.formats (loosening a bound there must fail this test):
 # (runtime, largest error, mean error).
 BOUNDS = {
     "savedmodel": ("savedmodel", 1e-5, None),
@@ -241,13 +241,13 @@ DEVICE_SIDE_MODULES = {
     "keras_vae._lazy",
     "keras_vae.input_checks",
     "keras_vae.samplers",
-    "keras_vae.samplers.mixture_math",
-    "keras_vae.samplers.uniform_noise",
+    "keras_vae_sampler.mixture_math",
+    "keras_vae_sampler.uniform_noise",
     "keras_vae.version",
 }
 SAMPLER_SCRIPT = """
 import json, sys
-from keras_vae_export.sampler import Sampler
+from keras_vae_sampler.sampler import Sampler
 sampler = Sampler(sys.argv[1], runtime=sys.argv[2])
 images = sampler.sample(3, seed=4)
 print(json.dumps({

@@ -224,7 +224,7 @@ def test_digit_folder_from_the_command_line(tmp_path, mnist_arrays, capsys):
                  "--batch-sizes", ""]) == 0  # fmt: skip
     manifest = json.loads((exported / "manifest.json").read_text())
     assert manifest["model"]["class_names"] == model.class_names
-    from keras_vae_export.sampler import Sampler
+    from keras_vae_sampler.sampler import Sampler
 
     z = np.random.default_rng(0).standard_normal((4, 4)).astype("float32")
     keras_sevens = model.decode(z, labels=7)

@@ -20,9 +20,9 @@ from hypothesis import settings
 
 import keras_vae
 from keras_vae_export import export_decoder
-from keras_vae_export.manifest import read_manifest
-from keras_vae_export.sampler import Sampler
-from keras_vae_export.web_site import site_files
+from keras_vae_sampler.manifest import read_manifest
+from keras_vae_sampler.sampler import Sampler
+from keras_vae_sampler.web_site import site_files
 
 FUZZ = settings(
     max_examples=150,
@@ -127,11 +127,12 @@ REMOVE = object()
 @pytest.mark.parametrize(
     "path, value, message",
     [
-        (("artifacts",), 1, "'artifacts' must be a non-empty object"),
+        (("artifacts",), 1, "at .artifacts: 1 is not of type 'object'"),
         (("artifacts", "onnx", "inputs", 0), REMOVE, "need a 'z' role"),
-        (("artifacts", "onnx", "inputs", 1, "role"), REMOVE, "no role twice"),
+        (("artifacts", "onnx", "inputs", 1, "role"), REMOVE, "'role' is a required"),
+        (("artifacts", "onnx", "inputs", 1, "role"), "z", "no role twice"),
         (("artifacts", "onnx", "outputs", 0, "role"), "image_uint8", "'image' role"),
-        (("model", "num_classes"), None, "label input exactly when"),
+        (("model", "num_classes"), None, "class_names must name each class"),
         (("artifacts", "onnx", "inputs", 0, "name"), "x", "input names do not match"),
     ],
 )
@@ -174,7 +175,7 @@ def test_an_artifact_outside_the_export_is_refused(export_dir, tmp_path):
     for read in (lambda d: Sampler(d, runtime="onnx"), site_files):
         with pytest.raises(
             ValueError,
-            match=r"relative path inside the export folder. "
-            r"Received: artifact file='../outside.onnx'",
+            match=r"stays inside the export folder.*"
+            r"Received: artifacts.onnx.file=\"../outside.onnx\"",
         ):
             read(directory)

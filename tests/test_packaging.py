@@ -6,23 +6,40 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+DEVICE = ROOT / "sampler"
 
 
-@pytest.mark.slow
-def test_wheel_holds_the_package_only(tmp_path):
+def _wheel(source, pattern, tmp_path):
     command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q"]
     result = subprocess.run(
-        [*command, "-w", str(tmp_path), str(ROOT)],
+        [*command, "-w", str(tmp_path), str(source)],
         capture_output=True,
         text=True,
         timeout=600,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    (wheel,) = tmp_path.glob("keras_vae-*.whl")
-    names = zipfile.ZipFile(wheel).namelist()
+    (wheel,) = tmp_path.glob(pattern)
+    return zipfile.ZipFile(wheel)
+
+
+def _entry_points(wheel):
+    name = next(n for n in wheel.namelist() if n.endswith("entry_points.txt"))
+    return wheel.read(name).decode()
+
+
+def _metadata(wheel):
+    name = next(n for n in wheel.namelist() if n.endswith(".dist-info/METADATA"))
+    return wheel.read(name).decode()
+
+
+@pytest.mark.slow
+def test_wheel_holds_the_package_only(tmp_path):
+    wheel = _wheel(ROOT, "keras_vae-*.whl", tmp_path)
+    names = wheel.namelist()
     top_level = {name.split("/")[0] for name in names}
     assert "keras_vae" in top_level
     assert "export" not in top_level and "tests" not in top_level
+    assert "keras_vae_sampler" not in top_level  # the device package's own
     assert not [n for n in names if n.endswith((".gz", "-ubyte"))]
     sources = {
         p.relative_to(ROOT).as_posix() for p in (ROOT / "keras_vae").rglob("*.py")
@@ -31,14 +48,33 @@ def test_wheel_holds_the_package_only(tmp_path):
         for p in (ROOT / "export").rglob("*.py")
     }
     assert sources - set(names) == set()  # every module of every subpackage
-    page = {
-        "keras_vae_export/web/" + p.relative_to(ROOT / "web").as_posix()
-        for p in (ROOT / "web").rglob("*")
-        if p.is_file()
+    assert "keras-vae = keras_vae.cli:main" in _entry_points(wheel)
+    assert "Requires-Dist: keras-vae-sampler==" in _metadata(wheel)
+
+
+@pytest.mark.slow
+def test_device_wheel_holds_the_page_and_needs_numpy_and_jsonschema_only(tmp_path):
+    wheel = _wheel(DEVICE, "keras_vae_sampler-*.whl", tmp_path)
+    names = set(wheel.namelist())
+    package = DEVICE / "keras_vae_sampler"
+    shipped = {
+        p.relative_to(DEVICE).as_posix()
+        for p in package.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
     }
-    assert page - set(names) == set()  # the browser page and its runtime
-    entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert (
-        "keras-vae = keras_vae.cli:main"
-        in zipfile.ZipFile(wheel).read(entry_points).decode()
-    )
+    assert shipped - names == set()  # every module, the page, its runtimes
+    assert {n.split("/")[0] for n in names} == {
+        "keras_vae_sampler",
+        next(n.split("/")[0] for n in names if n.endswith(".dist-info/METADATA")),
+    }
+    required = [
+        line.split(":", 1)[1].strip()
+        for line in _metadata(wheel).splitlines()
+        if line.startswith("Requires-Dist:") and "extra ==" not in line
+    ]
+    # numpy for the arrays; jsonschema validates the written export format.
+    assert [r.split(">")[0].split("=")[0] for r in required] == [
+        "numpy",
+        "jsonschema",
+    ]
+    assert "keras-vae-sampler = keras_vae_sampler.cli:main" in _entry_points(wheel)

@@ -12,9 +12,9 @@ import pytest
 
 from keras_vae.cli import build_parser
 from keras_vae.cli import main
-from keras_vae_export import web_site
-from keras_vae_export.web_server import make_server
-from keras_vae_export.web_server import request_file
+from keras_vae_sampler import web_site
+from keras_vae_sampler.web_server import make_server
+from keras_vae_sampler.web_server import request_file
 from tests.browser_harness import ROOT
 from tests.browser_harness import keras_vae_serve
 
@@ -213,7 +213,7 @@ def test_exports_leading_out_are_refused_at_start(export_dir, tmp_path):
         "outside.onnx": manifest["artifacts"]["onnx"]["files"]["decoder.onnx"]
     }
     (export_dir / "manifest.json").write_text(json.dumps(manifest))
-    with pytest.raises(ValueError, match="relative path inside the export folder"):
+    with pytest.raises(ValueError, match="stays inside the export folder"):
         web_site.site_files(export_dir)
 
 
@@ -264,7 +264,7 @@ def test_web_writes_a_self_contained_folder(export_dir, tmp_path, capsys):
     assert (site / "notes.txt").read_text() == "mine"
 
 
-@pytest.mark.parametrize("runtime", web_site.PAGE_RUNTIMES)
+@pytest.mark.parametrize("runtime", web_site.PAGE_VENDORED)
 def test_the_shipped_runtime_is_the_pinned_npm_release(runtime):
     pin = web_site.runtime_pin(runtime)
     package = json.loads((ROOT / "package.json").read_text())
@@ -294,7 +294,7 @@ def _idle_connection(server):
 
 
 def test_idle_connections_time_out_and_are_bounded(export_dir, monkeypatch):
-    from keras_vae_export import web_server
+    from keras_vae_sampler import web_server
 
     monkeypatch.setattr(web_server, "MAX_CONNECTIONS", 2)
     server = make_server(export_dir, port=0)

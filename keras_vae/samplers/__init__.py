@@ -2,13 +2,20 @@
 
 The prior N(0, I) is the default and needs no object. A Gaussian mixture
 fitted ex post on posterior means (`gaussian_mixture`) draws where the data
-lives; `mixture_math` (numpy only) draws from it and reads and writes the
-description an export carries, for the device side.
+lives. The device side (`keras_vae_sampler`: `mixture_math`, `uniform_noise`)
+reads the description an export carries and draws from it with numpy.
 """
 
-from keras_vae._lazy import lazy_attributes
+import sys
 
-LATENT_SAMPLERS = ("prior", "gmm")
+from keras_vae._lazy import lazy_attributes
+from keras_vae_sampler import mixture_math
+from keras_vae_sampler import uniform_noise
+from keras_vae_sampler.manifest import LATENT_SAMPLERS
+
+# Their former names here still work: the same modules.
+sys.modules[f"{__name__}.mixture_math"] = mixture_math
+sys.modules[f"{__name__}.uniform_noise"] = uniform_noise
 _NAMES = {
     "GaussianMixtureSampler": "keras_vae.samplers.gaussian_mixture",
     "fit_gaussian_mixture": "keras_vae.samplers.gaussian_mixture",

@@ -13,8 +13,8 @@ import numpy as np
 
 from keras_vae.input_checks import check_choice
 from keras_vae.input_checks import check_positive_int
-from keras_vae.samplers import mixture_math
-from keras_vae.samplers import uniform_noise
+from keras_vae_sampler import mixture_math
+from keras_vae_sampler import uniform_noise
 
 COVARIANCE_TYPES = ("full", "diag", "tied", "spherical")
 

@@ -1,0 +1,299 @@
+"""The `keras-vae-sampler` command line: `sample`, `serve` and `web`, without
+TensorFlow.
+
+`keras-vae` (the full package) offers the same three commands, from the
+same definitions here (`add_device_parsers`), beside `train`, `evaluate`
+and `export`. The argument converters (`positive_int`, `at_most`, ...) are
+shared with it too.
+"""
+
+import argparse
+import errno
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from keras_vae_sampler.checks import LIMITS
+from keras_vae_sampler.formats import RUNTIMES
+from keras_vae_sampler.manifest import LATENT_SAMPLERS
+
+
+def positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise argparse.ArgumentTypeError(
+            f"must be a positive integer. Received: {text!r}"
+        )
+    return value
+
+
+def non_negative_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 0. Received: {text!r}")
+    return value
+
+
+def at_most(limit_name):
+    """A positive-int converter bounded by `LIMITS[limit_name]`."""
+    limit = LIMITS[limit_name]
+
+    def convert(text):
+        value = positive_int(text)
+        if value > limit:
+            raise argparse.ArgumentTypeError(
+                f"must be at most {limit:,} (keras_vae_sampler.checks.LIMITS"
+                f"[{limit_name!r}]). Received: {text!r}"
+            )
+        return value
+
+    return convert
+
+
+def port(text):
+    value = non_negative_int(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(
+            f"must be a port in [0, 65535] (0 picks a free one). Received: {text!r}"
+        )
+    return value
+
+
+def add_device_parsers(subparsers):
+    """Adds `sample`, `serve` and `web` to an argparse subparsers object."""
+    formatter = argparse.ArgumentDefaultsHelpFormatter
+    parser = subparsers.add_parser(
+        "sample",
+        help="sample images from an exported decoder, without TensorFlow",
+        description=(
+            "Run the export's sampling graph on uniform noise from --seed (the "
+            "fitted Gaussian mixture, or the prior, is inside the graph), or "
+            "with --latent prior decode N(0, I) latents drawn with numpy, in "
+            "one exported format's runtime; save a grid of images as PNG."
+        ),
+        formatter_class=formatter,
+    )
+    parser.add_argument("export_dir", help="folder written by keras-vae export")
+    parser.add_argument("--runtime", choices=RUNTIMES, default="tflite")
+    parser.add_argument(
+        "--format",
+        default=None,
+        help="artifact to use, e.g. tflite-int8 (default: the float32 one)",
+    )
+    parser.add_argument("-n", type=at_most("sample_count"), default=64, help="images")
+    parser.add_argument(
+        "--label",
+        type=non_negative_int,
+        default=None,
+        help="class to draw, for a conditional export (default: every class in turn)",
+    )
+    parser.add_argument(
+        "--latent",
+        choices=LATENT_SAMPLERS,
+        default=None,
+        help="force N(0, I) or the export's Gaussian mixture (default: the "
+        "sampling graph's own, the mixture when one was fitted)",
+    )
+    parser.add_argument("--seed", type=non_negative_int, default=0)
+    parser.add_argument("--threads", type=at_most("threads"), default=None)
+    parser.add_argument("--out", default="samples.png", help="PNG to write")
+    parser.set_defaults(command=sample_command)
+
+    parser = subparsers.add_parser(
+        "serve",
+        help="serve the browser page of an export (WebAssembly)",
+        description=(
+            "Serve a page that samples from an export in the browser "
+            "(onnxruntime-web or LiteRT.js). Only the page's files and the "
+            "files the manifest lists are served; GET and HEAD only."
+        ),
+        formatter_class=formatter,
+    )
+    parser.add_argument("export_dir", help="folder written by keras-vae export")
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (the default is this machine only)",
+    )
+    parser.add_argument("--port", type=port, default=8000)
+    parser.set_defaults(command=serve_command)
+
+    parser = subparsers.add_parser(
+        "web",
+        help="write the browser page of an export as a static folder",
+        description=(
+            "Write a self-contained static folder (page, runtimes, manifest, "
+            "the files the page runs) to host on any static server."
+        ),
+        formatter_class=formatter,
+    )
+    parser.add_argument("export_dir", help="folder written by keras-vae export")
+    parser.add_argument("site_dir", help="folder to create")
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace an existing site folder"
+    )
+    parser.set_defaults(command=web_command)
+
+
+def sample_command(args):
+    """Runs `sample`; returns the path of the PNG."""
+    from keras_vae_sampler.file_io import check_output_file
+    from keras_vae_sampler.png import write_grid_png
+    from keras_vae_sampler.sampler import Sampler
+
+    out = Path(args.out)
+    check_output_file(out, "--out")
+    sampler = Sampler(
+        args.export_dir,
+        runtime=args.runtime,
+        format=args.format,
+        num_threads=args.threads,
+    )
+    labels = args.label
+    if labels is None and sampler.num_classes is not None:
+        labels = [i % sampler.num_classes for i in range(args.n)]
+    images = sampler.sample(args.n, seed=args.seed, labels=labels, latent=args.latent)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_grid_png(out, images, columns=8)
+    print(f"{args.n} samples from {sampler.format} written to {out}")
+    return out
+
+
+def serve_command(args):
+    """Runs `serve` until interrupted."""
+    from keras_vae_sampler.web_server import serve
+
+    serve(args.export_dir, host=args.host, port=args.port)
+
+
+def web_command(args):
+    """Runs `web`; returns the files written."""
+    from keras_vae_sampler.web_site import write_site
+
+    files = write_site(args.export_dir, args.site_dir, overwrite=args.overwrite)
+    print(f"Wrote the page of {args.export_dir} to {args.site_dir}: {len(files)} files")
+    return files
+
+
+def _export_needs_the_full_package(args):
+    raise ImportError(
+        "Exporting needs TensorFlow, which this device package leaves out; "
+        "install the full package (`pip install 'keras-vae[export]'`) and run "
+        "`keras-vae export`. Received: command='export'"
+    )
+
+
+def build_parser():
+    """Returns the `keras-vae-sampler` argument parser."""
+    parser = argparse.ArgumentParser(
+        prog="keras-vae-sampler",
+        description="Sample from a keras-vae export without TensorFlow.",
+    )
+    add_debug_option(parser)
+    subparsers = parser.add_subparsers(dest="command_name", required=True)
+    add_device_parsers(subparsers)
+    export = subparsers.add_parser(
+        "export", help="not here: exporting needs the full keras-vae package"
+    )
+    export.add_argument("arguments", nargs=argparse.REMAINDER)
+    export.set_defaults(command=_export_needs_the_full_package)
+    return parser
+
+
+DEBUG_VARIABLE = "KERAS_VAE_DEBUG"
+# What to do about an operating-system error, by errno.
+OS_ADVICE = {
+    errno.ENOSPC: "free some space and run it again",
+    errno.EDQUOT: "free some space and run it again",
+    errno.EACCES: "choose a path you may write to",
+    errno.EPERM: "choose a path you may write to",
+    errno.EROFS: "choose a path on a writable file system",
+    errno.ELOOP: "remove the symbolic link loop",
+    errno.EADDRINUSE: "choose another --port",
+}
+
+
+def _terminated(signum, frame):
+    # SIGTERM unwinds like an exception, so every staging folder and
+    # temporary file is removed on the way out (finally blocks run).
+    raise SystemExit(128 + signum)
+
+
+def _failure(error):
+    """The one line for an error a command did not expect (exit status 1)."""
+    hint = "--debug shows the traceback"
+    if isinstance(error, OSError) and error.errno is not None:
+        advice = OS_ADVICE.get(error.errno, "see the reason")
+        reason = error.strerror or os.strerror(error.errno)
+        where = f": {error.filename!r}" if error.filename else ""
+        received = (
+            f"path={error.filename!r}"
+            if error.filename
+            else f"errno={errno.errorcode.get(error.errno, error.errno)}"
+        )
+        return (
+            f"{reason}{where} ({advice}; outputs are written whole or not at "
+            f"all; {hint}). Received: {received}"
+        )
+    if isinstance(error, MemoryError):
+        return (
+            f"out of memory (ask for less: a smaller --batch-size or -n; {hint}). "
+            "Received: MemoryError"
+        )
+    text = " | ".join(line for line in str(error).splitlines() if line.strip())
+    return f"{text[:1000]} ({hint}). Received: {type(error).__name__}"
+
+
+def run(parser, argv, prog):
+    """Parses `argv` and runs its command.
+
+    A `ValueError` or `ImportError` (a bad input, a missing package) is one
+    line on stderr and exit status 2; any other error (a full disk, no
+    permission, out of memory, a runtime's own error) is one line and exit
+    status 1. `--debug` (or `KERAS_VAE_DEBUG=1`) shows the traceback
+    instead. SIGTERM ends the command like an error, cleaning up first.
+    """
+    args = parser.parse_args(argv)
+    debug = args.debug or os.environ.get(DEBUG_VARIABLE, "") not in ("", "0")
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminated)
+    try:
+        args.command(args)
+    except (ValueError, ImportError) as error:
+        if debug:
+            raise
+        print(f"{prog} {args.command_name}: error: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:
+        if debug:
+            raise
+        print(f"{prog} {args.command_name}: error: {_failure(error)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def add_debug_option(parser):
+    """The `--debug` option every command line of the project has."""
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help=f"show the traceback of an error (also: {DEBUG_VARIABLE}=1)",
+    )
+
+
+def main(argv=None):
+    """Entry point of the `keras-vae-sampler` command. Returns the exit
+    status."""
+    return run(build_parser(), argv, "keras-vae-sampler")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
