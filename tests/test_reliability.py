@@ -239,3 +239,42 @@ def test_a_character_device_is_never_replaced(tmp_path):
         write_text_atomic(device, "text")
     assert stat.S_ISCHR(os.lstat(device).st_mode)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["null"]
+
+
+@pytest.mark.slow
+def test_sigterm_during_export_removes_its_staging_folder(tmp_path):
+    """SIGTERM while the export converts: the command ends (status 143)
+    and leaves neither the output folder nor its staging folder."""
+    encoder, decoder = keras_vae.build_encoder_decoder("mlp", (28, 28, 1), 2)
+    model_path = tmp_path / "model.keras"
+    keras_vae.VAE(encoder, decoder).save(model_path)
+    work = tmp_path / "work"
+    work.mkdir()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "keras_vae", "export", str(model_path),
+         str(work / "out"), "--formats", "tflite,tflite-int8,onnx"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+    )  # fmt: skip
+    deadline = time.monotonic() + 300
+    while not list(work.iterdir()):  # the staging folder appears
+        assert process.poll() is None, process.stderr.read().decode()[-2000:]
+        assert time.monotonic() < deadline, "no staging folder within 300 s"
+        time.sleep(0.05)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=120) == 128 + signal.SIGTERM
+    assert list(work.iterdir()) == []
+
+
+def test_debug_shows_the_traceback_an_error_line_hides(capsys, monkeypatch):
+    from keras_vae.cli import main
+
+    missing = "/no/such/export"
+    assert main(["sample", missing]) == 2
+    assert "Traceback" not in capsys.readouterr().err
+    with pytest.raises(ValueError, match="Received"):
+        main(["--debug", "sample", missing])
+    monkeypatch.setenv("KERAS_VAE_DEBUG", "1")
+    with pytest.raises(ValueError, match="Received"):
+        main(["sample", missing])

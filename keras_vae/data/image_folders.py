@@ -91,15 +91,56 @@ def _read_folder(folder, root):
         ) from None
 
 
-def _image_files(folder, root):
-    """Image files below `folder` (sorted, recursive), and one other file."""
+def _folder_id(folder, root):
+    """The (device, inode) of a folder, after links."""
+    try:
+        info = os.stat(folder)
+    except OSError as error:
+        raise ValueError(
+            f"Cannot read the folder {os.path.relpath(folder, root)!r} "
+            f"({error.strerror}). Received: dataset={str(root)!r}"
+        ) from None
+    return info.st_dev, info.st_ino
+
+
+def _kind(entry):
+    """`"dir"`, `"file"` (regular, after links) or `"other"`: a FIFO,
+    device, socket, broken link or link loop, never opened."""
+    try:
+        if entry.is_dir():
+            return "dir"
+        return "file" if entry.is_file() else "other"
+    except OSError:  # a link loop, on some systems
+        return "other"
+
+
+def _image_files(folder, root, above=frozenset()):
+    """Image files below `folder` (sorted, recursive), and one other file.
+
+    `above` holds the folders on the way down, so that a symbolic link back
+    to one of them (a cycle) is refused instead of followed forever."""
+    here = _folder_id(folder, root)
+    if here in above:
+        raise ValueError(
+            f"The folder {os.path.relpath(folder, root)!r} leads back to a "
+            "folder above it (a symbolic link cycle); remove the link. "
+            f"Received: dataset={str(root)!r}"
+        )
     images, other = [], None
     for entry in _read_folder(folder, root):
-        if entry.is_dir():
-            found, found_other = _image_files(entry.path, root)
+        kind = _kind(entry)
+        if kind == "dir":
+            found, found_other = _image_files(entry.path, root, above | {here})
             images += found
             other = other or found_other
         elif entry.name.lower().endswith(IMAGE_EXTENSIONS):
+            if kind != "file":
+                raise ValueError(
+                    f"{os.path.relpath(entry.path, root)!r} is not a regular "
+                    "file (a FIFO, device, socket, broken link or link loop), "
+                    "so it is not read; remove it. Received: "
+                    f"file={entry.path!r}"
+                )
             images.append(entry.path)
         elif not entry.name.startswith("."):
             other = other or entry.path
@@ -139,10 +180,10 @@ def scan_image_folder(folder):
         raise ValueError(
             f"The image folder is empty. Received: dataset={str(folder)!r}"
         )
-    class_dirs = [e for e in visible if e.is_dir()]
+    class_dirs = [e for e in visible if _kind(e) == "dir"]
     paths, labels, class_names, other = [], [], None, None
     if class_dirs:
-        loose = [e.name for e in visible if e.is_file()]
+        loose = [e.name for e in visible if _kind(e) != "dir"]
         loose_images = [n for n in loose if n.lower().endswith(IMAGE_EXTENSIONS)]
         if loose_images:
             raise ValueError(
@@ -152,7 +193,9 @@ def scan_image_folder(folder):
             )
         class_names = []
         for entry in class_dirs:
-            found, found_other = _image_files(entry.path, root)
+            found, found_other = _image_files(
+                entry.path, root, frozenset({_folder_id(root, root)})
+            )
             other = other or found_other
             if not found:
                 continue

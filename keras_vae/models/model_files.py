@@ -14,6 +14,15 @@ import keras
 MAX_UNPACKED_BYTES = 4 << 30
 
 
+def _one_line(error, limit=1500):
+    """An error's whole message on one line; a long one keeps its start and
+    its end (where Keras puts the cause)."""
+    text = " | ".join(line.strip() for line in str(error).splitlines() if line.strip())
+    if len(text) <= limit:
+        return text
+    return f"{text[:500]} ... {text[-(limit - 505) :]}"
+
+
 def load_model_file(path, expected_class, name="model"):
     """Loads a `.keras` file and checks what it holds.
 
@@ -62,7 +71,7 @@ def load_model_file(path, expected_class, name="model"):
         model = keras.saving.load_model(path, safe_mode=True)
     except Exception as error:  # Keras raises many kinds here.
         raise ValueError(
-            f"Could not load {name} ({type(error).__name__}: {str(error)[:300]}). "
+            f"Could not load {name} ({type(error).__name__}: {_one_line(error)}). "
             f"Received: {name}={str(path)!r}"
         ) from None
     if not isinstance(model, expected_class):

@@ -30,6 +30,7 @@ from keras_vae import data
 from keras_vae import plotting
 from keras_vae.file_io import atomic_path
 from keras_vae.file_io import write_text_atomic
+from keras_vae.input_checks import LIMITS
 from keras_vae.likelihoods import BernoulliLikelihood
 from keras_vae.models.builders import build_encoder_decoder
 from keras_vae.models.conditional_vae import ConditionalVAE
@@ -155,31 +156,83 @@ def _load_data(config):
             f"examples). Received: --batch-size={config.batch_size}"
         )
     class_names = getattr(train, "class_names", None) if config.conditional else None
+    counts = _example_counts(config, train)
     num_classes = None
-    if class_names:
-        num_classes = len(class_names)
-    elif config.conditional:
-        num_classes = _num_classes(config, train)
+    if config.conditional:
+        num_classes = len(class_names) if class_names else len(counts)
+        if num_classes < 2:
+            raise ValueError(
+                "--conditional needs at least two classes. Received: "
+                f"--dataset={config.dataset} with {num_classes} class"
+            )
+        _check_held_out_labels(config, test, num_classes)
+    # A class with no training example counts as 0 (so the mixture refuses).
+    _check_mixture_fits(config, counts + [0] * ((num_classes or 0) - len(counts)))
     return train, test, num_classes, class_names
 
 
-def _num_classes(config, train):
-    """Counts the classes of a labelled dataset (labels 0..C-1)."""
-    largest = -1
-    for _, labels in train:
-        low = int(tf.reduce_min(labels))
-        if low < 0:
-            raise ValueError(
-                "--conditional needs a dataset with class labels; "
-                f"{config.dataset} has none. Received: --dataset={config.dataset}"
-            )
-        largest = max(largest, int(tf.reduce_max(labels)))
-    if largest < 1:
+def _labels_of(config, batch):
+    """A batch's labels as numpy, checked: classes 0..LIMITS - 1."""
+    labels = batch[1].numpy()
+    if labels.size and labels.min() < 0:
         raise ValueError(
-            "--conditional needs at least two classes. Received: "
-            f"--dataset={config.dataset} with {largest + 1} class"
+            "--conditional needs a dataset with class labels; "
+            f"{config.dataset} has none. Received: --dataset={config.dataset}"
         )
-    return largest + 1
+    limit = LIMITS["num_classes"]
+    if labels.size and labels.max() >= limit:
+        raise ValueError(
+            f"Class labels must be below {limit:,} (labels are 0, 1, ...). "
+            f"Received: label {int(labels.max()):,} in --dataset={config.dataset}"
+        )
+    return labels
+
+
+def _example_counts(config, train):
+    """One pass over the training set before training: the examples of each
+    class (labels 0..C-1) for a conditional run, else `[total]`."""
+    if not config.conditional:
+        return [sum(int(tf.shape(batch)[0]) for batch in train)]
+    counts = np.zeros((0,), "int64")
+    for batch in train:
+        found = np.bincount(_labels_of(config, batch))
+        if len(found) > len(counts):
+            counts = np.pad(counts, (0, len(found) - len(counts)))
+        counts[: len(found)] += found
+    return counts.tolist()
+
+
+def _check_held_out_labels(config, test, num_classes):
+    """The test or validation labels must be classes the model learns."""
+    for batch in test:
+        labels = _labels_of(config, batch)
+        if labels.size and labels.max() >= num_classes:
+            raise ValueError(
+                f"The held-out data has label {int(labels.max())}, a class the "
+                f"training set does not have (it has {num_classes}: 0 to "
+                f"{num_classes - 1}). Received: --dataset={config.dataset}"
+            )
+
+
+def _check_mixture_fits(config, counts):
+    """The latent mixture is fitted after training on each class's (or the
+    whole set's) examples: refuse before training when there are fewer
+    examples than components."""
+    if config.latent_sampler != "gmm":
+        return
+    fewest = min(counts)
+    if fewest < config.gmm_components:
+        where = (
+            f"class {counts.index(fewest)} has {fewest} training examples"
+            if config.conditional
+            else f"the training set has {fewest} examples"
+        )
+        raise ValueError(
+            f"The latent mixture needs at least one training example per "
+            f"component, and {where}: lower --gmm-components, or train with "
+            f"--latent-sampler prior. Received: --gmm-components="
+            f"{config.gmm_components}"
+        )
 
 
 def _read_history(path):
