@@ -35,6 +35,23 @@ class Uint8Image(keras.layers.Layer):
         return input_shape
 
 
+def fixed_point(table):
+    """A float table as int32 values times a power of two.
+
+    Args:
+        table: float array.
+
+    Returns:
+        `(values, scale)`: int32 `values` with `values * scale` within
+        `scale / 2` of `table`, the largest magnitude using 30 bits.
+    """
+    table = np.asarray(table, "float64")
+    largest = float(np.max(np.abs(table))) if table.size else 0.0
+    exponent = 0 if largest == 0.0 else int(np.ceil(np.log2(largest)))
+    scale = 2.0 ** (exponent - 30)
+    return np.round(table / scale).astype("int32"), scale
+
+
 @keras.saving.register_keras_serializable(package="keras_vae")
 class UniformNoiseLatent(keras.layers.Layer):
     """Uniform noise to latents of a Gaussian mixture, in builtin ops.
@@ -60,9 +77,15 @@ class UniformNoiseLatent(keras.layers.Layer):
     ```python
     tables = uniform_noise.mixture_tables(None, latent_dim=2)  # the prior
     layer = UniformNoiseLatent(2, 1)
-    layer.set_weights([tables["thresholds"], tables["means"], tables["cholesky"]])
+    layer.set_tables(tables)
     z = layer(np.full((3, 5), 0.5, "float32"))
     ```
+
+    The means and Cholesky factors are held as int32 fixed-point tables
+    with a power-of-two scale each (`fixed_point`): quantisers (dynamic-range
+    int8, ai-edge-quantizer's weight-only recipes) rewrite only float
+    constants, so the mixture stays exact to about 1e-9 of its largest value
+    in every format, while the decoder's weights are quantised as asked.
     """
 
     def __init__(self, latent_dim, num_components, num_mixtures=1, **kwargs):
@@ -77,13 +100,30 @@ class UniformNoiseLatent(keras.layers.Layer):
         )  # fmt: skip
         self.means = self.add_weight(
             shape=(m * k, d), initializer="zeros", trainable=False,
-            dtype="float32", name="means",
+            dtype="int32", name="means",
         )  # fmt: skip
         self.cholesky = self.add_weight(
             shape=(m * k, d, d), initializer="zeros", trainable=False,
-            dtype="float32", name="cholesky",
+            dtype="int32", name="cholesky",
+        )  # fmt: skip
+        self.scales = self.add_weight(
+            shape=(2,), initializer="ones", trainable=False, dtype="float32",
+            name="scales",
         )  # fmt: skip
         self.built = True
+
+    def set_tables(self, tables):
+        """Sets the mixture from `uniform_noise.mixture_tables(...)`."""
+        means, means_scale = fixed_point(tables["means"])
+        cholesky, cholesky_scale = fixed_point(tables["cholesky"])
+        self.set_weights(
+            [
+                tables["thresholds"],
+                means.reshape(self.means.shape),
+                cholesky.reshape(self.cholesky.shape),
+                np.array([means_scale, cholesky_scale], "float32"),
+            ]
+        )
 
     def call(self, noise, labels=None):
         d, k = self.latent_dim, self.num_components
@@ -108,9 +148,10 @@ class UniformNoiseLatent(keras.layers.Layer):
             uniform_noise.TWO_PI_LOW
         )
         eps = ops.sqrt(-2.0 * ops.log(gap)) * ops.cos(angle)
-        factors = ops.take(self.cholesky, index, axis=0)
-        means = ops.take(self.means, index, axis=0)
-        return means + ops.sum(factors * eps[:, None, :], axis=-1)
+        factors = ops.cast(ops.take(self.cholesky, index, axis=0), "float32")
+        means = ops.cast(ops.take(self.means, index, axis=0), "float32")
+        factors = factors * self.scales[1]
+        return means * self.scales[0] + ops.sum(factors * eps[:, None, :], axis=-1)
 
     def compute_output_shape(self, noise_shape, labels_shape=None):
         return (noise_shape[0], self.latent_dim)
@@ -262,7 +303,7 @@ def build_export_model(vae, graph="decode", uint8_output=False, batch_size=None)
         layer = UniformNoiseLatent(
             vae.latent_dim, components, mixtures, name="latent_sampler"
         )
-        layer.set_weights([tables["thresholds"], tables["means"], tables["cholesky"]])
+        layer.set_tables(tables)
         z = layer(inputs[0], label)
     image = likelihood(decoder(z if label is None else [z, label]))
     if label is not None:

@@ -91,7 +91,7 @@ def test_the_component_choice_is_exact_at_the_thresholds():
 def _layer(tables, num_mixtures=1):
     mixtures, components = tables["thresholds"].shape
     layer = UniformNoiseLatent(tables["means"].shape[1], components, mixtures)
-    layer.set_weights([tables["thresholds"], tables["means"], tables["cholesky"]])
+    layer.set_tables(tables)
     return layer
 
 
@@ -279,3 +279,35 @@ def test_exports_of_manifest_version_2_still_read(conditional_export, tmp_path):
     )
     with pytest.raises(ValueError, match="no sampling graph"):
         sampler.sample_noise(uniform_noise.seeded_noise(0, 2, LATENT_DIM), [0, 1])
+
+
+def test_quantised_formats_keep_the_mixture_exact(tmp_path):
+    # 40 components of an 8-d latent: 2,560 Cholesky entries, above the
+    # 1,024 from which the quantisers rewrite a float constant. Held as
+    # int32 fixed point, the mixture stays exact; only the decoder is
+    # quantised.
+    d = 8
+    encoder, decoder = small_encoder_decoder("mlp", SHAPE, d)
+    vae = keras_vae.VAE(encoder, decoder, seed=0)
+    x = np.random.default_rng(0).random((200, *SHAPE)).astype("float32")
+    vae.fit_latent_sampler(x, num_components=40)
+    export_decoder(
+        vae, tmp_path / "out", formats="tflite-int8,tflite-w8", batch_sizes=()
+    )
+    tables = uniform_noise.mixture_tables(vae.latent_sampler.mixtures(), d)
+    noise = uniform_noise.seeded_noise(1, 64, d)
+    expected = uniform_noise.latents_from_noise(noise, tables)
+    for format in ("tflite-int8", "tflite-w8"):
+        z = Sampler(tmp_path / "out", format=format).sample_noise(noise, output="z")
+        np.testing.assert_allclose(z, expected, rtol=1e-5, atol=1e-5)
+
+
+def test_fixed_point_tables_are_exact_to_the_scale():
+    from keras_vae_export.decode_model import fixed_point
+
+    table = np.random.default_rng(0).normal(size=(50, 16, 16)) * 3
+    values, scale = fixed_point(table)
+    assert values.dtype == np.int32 and np.log2(scale).is_integer()
+    assert np.max(np.abs(values * scale - table)) <= scale / 2
+    assert 2**29 <= np.max(np.abs(values)) <= 2**30
+    assert fixed_point(np.zeros((2, 3)))[0].tolist() == [[0] * 3] * 2
