@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RUN_DIR ?= runs/demo
 EPOCHS ?= 30
 
-.PHONY: setup demo test test-device lint format clean bench-clients bench-export bench-train bench-quality bench-quality-iwae bench-quality-record bench-samples bench-peers notebooks browser-deps bench-browser
+.PHONY: presets setup demo test test-device lint format clean bench-clients bench-export bench-train bench-quality bench-quality-iwae bench-quality-record bench-samples bench-peers notebooks browser-deps bench-browser
 
 $(BIN)/.installed: pyproject.toml sampler/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ demo: setup
 	done
 	TF_CPP_MIN_LOG_LEVEL=2 $(BIN)/keras-vae sample $(RUN_DIR)/exported --runtime tflite \
 	  --format tflite-w8 --latent gmm -n 64 --seed 0 --out $(RUN_DIR)/samples_gmm_tflite-w8.png
+
+presets: setup  # train and build the presets that ship (sampler/keras_vae_sampler/presets/); about 10 minutes
+	$(BIN)/python tools/make_presets.py
 
 bench-export: setup
 	$(BIN)/python bench/export_benchmark.py --model $(RUN_DIR)/model.keras --json bench/results/export_benchmark.json

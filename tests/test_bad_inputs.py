@@ -370,6 +370,16 @@ def _serve_on_busy_port(c):
         return _cli("serve", _export(c), "--port", busy.getsockname()[1])
 
 
+def _altered_preset(c):
+    """A preset folder whose weights changed after it was saved (same size)."""
+    folder = _vae().save_to_preset(c.tmp / "preset")
+    weights = folder / "model.weights.h5"
+    data = bytearray(weights.read_bytes())
+    data[-1] ^= 0x01
+    weights.write_bytes(bytes(data))
+    return folder
+
+
 def _keeping(folder_of, action):
     """A trigger that runs `action(c, folder)` and checks that every file
     of `folder` (made by `folder_of(c)`) is still there, unchanged."""
@@ -653,6 +663,22 @@ CATALOGUE = [
             _run_folder,
             lambda c, run: _cli("web", _export(c), run, "--overwrite"),
         ),
+    ),
+    # Presets (keras_vae_sampler.presets, keras_vae.presets).
+    (
+        "unknown preset name",
+        r"Unknown preset. Expected one of \['mnist', 'mnist_conditional'\]",
+        lambda c: keras_vae.VAE.from_preset("mnist_typo"),
+    ),
+    (
+        "preset with an altered file",
+        r"altered: \['model.weights.h5'\]",
+        lambda c: keras_vae.VAE.from_preset(_altered_preset(c)),
+    ),
+    (
+        "save_to_preset into a non-empty folder",
+        "exists and is not empty; pass overwrite=True",
+        _keeping(_run_folder, lambda c, run: _vae().save_to_preset(run)),
     ),
     (
         "sampling zero images",

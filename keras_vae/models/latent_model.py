@@ -96,6 +96,61 @@ class LatentModel(keras.Model):
         self._trackers = [keras.metrics.Mean(name=n) for n in self.metric_names]
         self.built = True
 
+    # ------------------------------------------------------------- presets
+    @classmethod
+    def from_preset(cls, preset, compile=True):
+        """Loads a trained model from a preset, KerasHub's way.
+
+        Args:
+            preset: a preset that ships with the package (`"mnist"` for a
+                `VAE`, `"mnist_conditional"` for a `ConditionalVAE`; see
+                `keras_vae_sampler.presets.PRESETS`) or a folder written by
+                `save_to_preset`. Every file's SHA-256 is checked first.
+            compile: bool. Compile with the default settings, ready for
+                `fit` and `evaluate`. Defaults to `True`.
+
+        Returns:
+            The model, an instance of this class (or a subclass).
+
+        Example:
+        ```python
+        vae = keras_vae.VAE.from_preset("mnist")
+        images = vae.sample(16, seed=0, latent="gmm")
+        ```
+        """
+        from keras_vae.presets import load_preset
+
+        return load_preset(preset, cls, compile=compile)
+
+    def save_to_preset(
+        self, preset_dir, overwrite=False, export_formats=None, **kwargs
+    ):
+        """Saves this model as a preset folder that `from_preset` loads.
+
+        Args:
+            preset_dir: the folder to create; written whole or not at all.
+            overwrite: bool. Replace a folder an earlier `save_to_preset`
+                wrote (any other non-empty folder is refused). Defaults to
+                `False`.
+            export_formats: `None`, or export formats for the folder's
+                `exported/` decoder, such as `"tflite-int8,onnx"`, so that
+                `keras-vae sample --preset DIR` works. Defaults to `None`.
+            **kwargs: `description` and `training` (a dict recorded in
+                `metadata.json`), as `keras_vae.presets.save_to_preset`.
+
+        Returns:
+            The preset folder, a `Path`.
+        """
+        from keras_vae.presets import save_to_preset
+
+        return save_to_preset(
+            self,
+            preset_dir,
+            overwrite=overwrite,
+            export_formats=export_formats,
+            **kwargs,
+        )
+
     # ----------------------------------------------------------- structure
     @property
     def num_classes(self):

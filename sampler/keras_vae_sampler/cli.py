@@ -18,6 +18,7 @@ from pathlib import Path
 from keras_vae_sampler.checks import LIMITS
 from keras_vae_sampler.formats import RUNTIMES
 from keras_vae_sampler.manifest import LATENT_SAMPLERS
+from keras_vae_sampler.presets import PRESETS
 
 
 def positive_int(text):
@@ -67,6 +68,38 @@ def port(text):
     return value
 
 
+def add_export_arguments(parser):
+    """The export to read: a folder, or `--preset NAME` (or a preset
+    folder)."""
+    parser.add_argument(
+        "export_dir",
+        nargs="?",
+        default=None,
+        help="folder written by keras-vae export (or give --preset)",
+    )
+    parser.add_argument(
+        "--preset",
+        default=None,
+        help=f"a preset's export instead: one of {', '.join(PRESETS)}, or a "
+        "folder written by save_to_preset",
+    )
+
+
+def export_dir(args):
+    """The export folder that `args` name: `export_dir`, or the checked
+    `exported/` folder of `--preset`; exactly one of the two."""
+    if (args.export_dir is None) == (args.preset is None):
+        raise ValueError(
+            "Give an export folder or --preset, not both or neither. Received: "
+            f"export_dir={args.export_dir!r}, preset={args.preset!r}"
+        )
+    if args.preset is None:
+        return args.export_dir
+    from keras_vae_sampler.presets import preset_export_dir
+
+    return preset_export_dir(args.preset)
+
+
 def add_device_parsers(subparsers):
     """Adds `sample`, `serve` and `web` to an argparse subparsers object."""
     formatter = argparse.ArgumentDefaultsHelpFormatter
@@ -81,7 +114,7 @@ def add_device_parsers(subparsers):
         ),
         formatter_class=formatter,
     )
-    parser.add_argument("export_dir", help="folder written by keras-vae export")
+    add_export_arguments(parser)
     parser.add_argument("--runtime", choices=RUNTIMES, default="tflite")
     parser.add_argument(
         "--format",
@@ -117,7 +150,7 @@ def add_device_parsers(subparsers):
         ),
         formatter_class=formatter,
     )
-    parser.add_argument("export_dir", help="folder written by keras-vae export")
+    add_export_arguments(parser)
     parser.add_argument(
         "--host",
         default="127.0.0.1",
@@ -135,7 +168,7 @@ def add_device_parsers(subparsers):
         ),
         formatter_class=formatter,
     )
-    parser.add_argument("export_dir", help="folder written by keras-vae export")
+    add_export_arguments(parser)
     parser.add_argument("site_dir", help="folder to create")
     parser.add_argument(
         "--overwrite", action="store_true", help="replace an existing site folder"
@@ -152,7 +185,7 @@ def sample_command(args):
     out = Path(args.out)
     check_output_file(out, "--out")
     sampler = Sampler(
-        args.export_dir,
+        export_dir(args),
         runtime=args.runtime,
         format=args.format,
         num_threads=args.threads,
@@ -171,15 +204,16 @@ def serve_command(args):
     """Runs `serve` until interrupted."""
     from keras_vae_sampler.web_server import serve
 
-    serve(args.export_dir, host=args.host, port=args.port)
+    serve(export_dir(args), host=args.host, port=args.port)
 
 
 def web_command(args):
     """Runs `web`; returns the files written."""
     from keras_vae_sampler.web_site import write_site
 
-    files = write_site(args.export_dir, args.site_dir, overwrite=args.overwrite)
-    print(f"Wrote the page of {args.export_dir} to {args.site_dir}: {len(files)} files")
+    source = export_dir(args)
+    files = write_site(source, args.site_dir, overwrite=args.overwrite)
+    print(f"Wrote the page of {source} to {args.site_dir}: {len(files)} files")
     return files
 
 

@@ -101,7 +101,14 @@ def _unexpected_entries(folder, expected):
     return unexpected
 
 
-def check_replaceable(folder, expected_files, command, overwrite, name="output_dir"):
+def check_replaceable(
+    folder,
+    expected_files,
+    command,
+    overwrite,
+    name="output_dir",
+    marker="keras-vae manifest",
+):
     """Refuses to replace a folder unless the project wrote all of it.
 
     Args:
@@ -112,6 +119,8 @@ def check_replaceable(folder, expected_files, command, overwrite, name="output_d
         command: the command's name, for the message (`"keras-vae export"`).
         overwrite: bool. Whether `--overwrite` was given.
         name: the folder argument's name, for the message.
+        marker: the file that shows the command wrote a folder, for the
+            message.
 
     Raises:
         ValueError: the folder is a file or a symbolic link, is not empty and
@@ -137,7 +146,7 @@ def check_replaceable(folder, expected_files, command, overwrite, name="output_d
     if expected is None:
         raise ValueError(
             f"--overwrite replaces only a folder written by `{command}`, and "
-            "this one is not (it has no keras-vae manifest); nothing was "
+            f"this one is not (it has no {marker}); nothing was "
             f"deleted. Choose an empty or new folder. {received}"
         )
     unexpected = _unexpected_entries(folder, expected)

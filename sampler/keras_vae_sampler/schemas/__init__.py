@@ -10,14 +10,18 @@ from importlib import resources
 
 from keras_vae_sampler.errors import ExportSchemaError
 
+# The export folder's files, which the page reads too.
 SCHEMAS = ("manifest", "latent_sampler_gmm")
+# metadata.json of a preset folder (`keras_vae_sampler.presets`); Python only.
+PRESET_SCHEMA = "preset"
 
 
 @functools.cache
 def schema(name):
-    """The parsed JSON Schema `name` (one of `SCHEMAS`)."""
-    if name not in SCHEMAS:
-        raise ValueError(f"Unknown schema; known: {SCHEMAS}. Received: name={name!r}")
+    """The parsed JSON Schema `name` (one of `SCHEMAS` or `PRESET_SCHEMA`)."""
+    known = (*SCHEMAS, PRESET_SCHEMA)
+    if name not in known:
+        raise ValueError(f"Unknown schema; known: {known}. Received: name={name!r}")
     text = resources.files(__name__).joinpath(f"{name}.schema.json").read_text()
     return json.loads(text)
 
