@@ -177,8 +177,9 @@ def _add_train_parser(subparsers):
     parser.add_argument(
         "--beta",
         type=_non_negative_float,
-        default=default("beta"),
-        help="weight of the KL term",
+        default=None,
+        help="weight of the KL term (default: 1, or 3 with --conditional, "
+        "chosen by the samples' label accuracy; docs: training)",
     )
     parser.add_argument(
         "--warmup-epochs",

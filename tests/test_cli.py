@@ -179,3 +179,15 @@ def test_progress_in_a_log_is_one_line_per_epoch_and_never_past_the_end(
         line for line in printed.splitlines() if re.match(r"\d+/\d+ ", line)
     ]
     assert len(progress_lines) == 2  # two epochs, one line each
+
+
+@pytest.mark.parametrize(
+    "extra, beta",
+    [([], 1.0), (["--conditional"], 3.0), (["--conditional", "--beta", "1"], 1.0)],
+)
+def test_beta_default_is_chosen_per_model_kind(extra, beta):
+    from keras_vae.training.config import TrainingConfig
+
+    args = build_parser().parse_args(["train", *extra])
+    config = TrainingConfig(conditional=args.conditional, beta=args.beta)
+    assert config.beta == beta

@@ -9,6 +9,14 @@ import dataclasses
 
 DEFAULT_VALIDATION_SPLIT = 0.1
 
+# The KL weight when none is given, chosen by what the device draws (#27):
+# for a ConditionalVAE on MNIST, beta 3 raised the per-class mixture's label
+# accuracy from 0.936 to 0.975 (worst class 0.88 -> 0.93) for 7.2 nats of
+# test ELBO (bench/results/conditional_beta3.json beside
+# bench/results/sample_quality.json); the unconditional default stays 1.
+DEFAULT_BETA = 1.0
+DEFAULT_CONDITIONAL_BETA = 3.0
+
 
 @dataclasses.dataclass
 class TrainingConfig:
@@ -19,7 +27,8 @@ class TrainingConfig:
     50-component Gaussian mixture to the training set's posterior means
     (`latent_sampler="gmm"`; `"prior"` fits none). With `conditional=True`
     the model is a `ConditionalVAE` on the dataset's labels, with one
-    mixture per class.
+    mixture per class, and `beta=None` means `DEFAULT_CONDITIONAL_BETA` (3)
+    instead of `DEFAULT_BETA` (1).
 
     `dataset` is a tensorflow-datasets name, a folder of images or a
     `.npy`/`.npz` file (see `keras_vae.data`). `validation_split=None` holds
@@ -47,7 +56,7 @@ class TrainingConfig:
     conditional: bool = False
     latent_sampler: str = "gmm"
     gmm_components: int = 50
-    beta: float = 1.0
+    beta: float | None = None
     warmup_epochs: int = 0
     objective: str = "elbo"
     importance_samples: int = 5
@@ -58,6 +67,10 @@ class TrainingConfig:
     seed: int = 0
     deterministic: bool = False
     output_dir: str = "runs/vae"
+
+    def __post_init__(self):
+        if self.beta is None:
+            self.beta = DEFAULT_CONDITIONAL_BETA if self.conditional else DEFAULT_BETA
 
 
 def default(name):
