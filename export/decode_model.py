@@ -35,6 +35,15 @@ class Uint8Image(keras.layers.Layer):
         return input_shape
 
 
+# Fixed-point tables keep 24 bits (float32's precision) of their largest
+# value; their scale is applied as two factors, SCALE_BASE and a second one,
+# each a power of two that float16 holds exactly (tflite-fp16 stores float
+# constants in float16, whose smallest normal number is 2**-14).
+FIXED_POINT_BITS = 24
+SCALE_BASE = 2.0**-14
+SMALLEST_EXPONENT = -4
+
+
 def fixed_point(table):
     """A float table as int32 values times a power of two.
 
@@ -43,12 +52,15 @@ def fixed_point(table):
 
     Returns:
         `(values, scale)`: int32 `values` with `values * scale` within
-        `scale / 2` of `table`, the largest magnitude using 30 bits.
+        `scale / 2` of `table`; the largest magnitude uses 24 bits (fewer
+        for a table smaller than 2**-4 throughout, whose error is then
+        below 2**-29), and `scale / SCALE_BASE` is a float16 normal number.
     """
     table = np.asarray(table, "float64")
     largest = float(np.max(np.abs(table))) if table.size else 0.0
-    exponent = 0 if largest == 0.0 else int(np.ceil(np.log2(largest)))
-    scale = 2.0 ** (exponent - 30)
+    exponent = int(np.ceil(np.log2(largest))) if largest > 0 else 0
+    exponent = max(exponent, SMALLEST_EXPONENT)
+    scale = 2.0 ** (exponent - FIXED_POINT_BITS)
     return np.round(table / scale).astype("int32"), scale
 
 
@@ -84,8 +96,8 @@ class UniformNoiseLatent(keras.layers.Layer):
     The means and Cholesky factors are held as int32 fixed-point tables
     with a power-of-two scale each (`fixed_point`): quantisers (dynamic-range
     int8, ai-edge-quantizer's weight-only recipes) rewrite only float
-    constants, so the mixture stays exact to about 1e-9 of its largest value
-    in every format, while the decoder's weights are quantised as asked.
+    constants, so the mixture keeps float32's precision in every format,
+    while the decoder's weights are quantised as asked.
     """
 
     def __init__(self, latent_dim, num_components, num_mixtures=1, **kwargs):
@@ -107,7 +119,7 @@ class UniformNoiseLatent(keras.layers.Layer):
             dtype="int32", name="cholesky",
         )  # fmt: skip
         self.scales = self.add_weight(
-            shape=(2,), initializer="ones", trainable=False, dtype="float32",
+            shape=(3,), initializer="ones", trainable=False, dtype="float32",
             name="scales",
         )  # fmt: skip
         self.built = True
@@ -121,7 +133,10 @@ class UniformNoiseLatent(keras.layers.Layer):
                 tables["thresholds"],
                 means.reshape(self.means.shape),
                 cholesky.reshape(self.cholesky.shape),
-                np.array([means_scale, cholesky_scale], "float32"),
+                np.array(
+                    [SCALE_BASE, means_scale / SCALE_BASE, cholesky_scale / SCALE_BASE],
+                    "float32",
+                ),
             ]
         )
 
@@ -150,8 +165,9 @@ class UniformNoiseLatent(keras.layers.Layer):
         eps = ops.sqrt(-2.0 * ops.log(gap)) * ops.cos(angle)
         factors = ops.cast(ops.take(self.cholesky, index, axis=0), "float32")
         means = ops.cast(ops.take(self.means, index, axis=0), "float32")
-        factors = factors * self.scales[1]
-        return means * self.scales[0] + ops.sum(factors * eps[:, None, :], axis=-1)
+        means = means * self.scales[0] * self.scales[1]
+        factors = factors * self.scales[0] * self.scales[2]
+        return means + ops.sum(factors * eps[:, None, :], axis=-1)
 
     def compute_output_shape(self, noise_shape, labels_shape=None):
         return (noise_shape[0], self.latent_dim)

@@ -284,20 +284,19 @@ def test_exports_of_manifest_version_2_still_read(conditional_export, tmp_path):
 def test_quantised_formats_keep_the_mixture_exact(tmp_path):
     # 40 components of an 8-d latent: 2,560 Cholesky entries, above the
     # 1,024 from which the quantisers rewrite a float constant. Held as
-    # int32 fixed point, the mixture stays exact; only the decoder is
-    # quantised.
+    # int32 fixed point (scales float16 holds), the mixture stays exact;
+    # only the decoder is quantised.
     d = 8
     encoder, decoder = small_encoder_decoder("mlp", SHAPE, d)
     vae = keras_vae.VAE(encoder, decoder, seed=0)
     x = np.random.default_rng(0).random((200, *SHAPE)).astype("float32")
     vae.fit_latent_sampler(x, num_components=40)
-    export_decoder(
-        vae, tmp_path / "out", formats="tflite-int8,tflite-w8", batch_sizes=()
-    )
+    formats = "tflite-fp16,tflite-int8,tflite-w8"
+    export_decoder(vae, tmp_path / "out", formats=formats, batch_sizes=())
     tables = uniform_noise.mixture_tables(vae.latent_sampler.mixtures(), d)
     noise = uniform_noise.seeded_noise(1, 64, d)
     expected = uniform_noise.latents_from_noise(noise, tables)
-    for format in ("tflite-int8", "tflite-w8"):
+    for format in formats.split(","):
         z = Sampler(tmp_path / "out", format=format).sample_noise(noise, output="z")
         np.testing.assert_allclose(z, expected, rtol=1e-5, atol=1e-5)
 
@@ -309,5 +308,7 @@ def test_fixed_point_tables_are_exact_to_the_scale():
     values, scale = fixed_point(table)
     assert values.dtype == np.int32 and np.log2(scale).is_integer()
     assert np.max(np.abs(values * scale - table)) <= scale / 2
-    assert 2**29 <= np.max(np.abs(values)) <= 2**30
+    assert 2**23 <= np.max(np.abs(values)) <= 2**24
+    # Both factors of the scale are float16 normal numbers (tflite-fp16).
+    assert np.float16(scale / 2**-14) == scale / 2**-14 >= 2**-14
     assert fixed_point(np.zeros((2, 3)))[0].tolist() == [[0] * 3] * 2
