@@ -241,3 +241,20 @@ def test_digit_folder_from_the_command_line(tmp_path, mnist_arrays, capsys):
         np.testing.assert_allclose(sampler.decode(z, labels=7), keras_sevens,
                                    atol=1e-4)  # fmt: skip
     capsys.readouterr()
+
+
+def test_an_installed_package_without_the_bundled_mnist_says_how_to_point_at_it(
+    monkeypatch, tmp_path
+):
+    # As from a wheel: no data/ beside the package, no KERAS_VAE_DATA_DIR.
+    def offline(self, *args, **kwargs):
+        raise ConnectionError("Failed to resolve 'storage.googleapis.com'")
+
+    monkeypatch.setattr(tfds.core.DatasetBuilder, "download_and_prepare", offline)
+    monkeypatch.setattr(data.datasets, "REPOSITORY_DATA_DIR", tmp_path / "absent")
+    monkeypatch.delenv("KERAS_VAE_DATA_DIR", raising=False)
+    with pytest.raises(ValueError) as error:
+        data.load_dataset("mnist")
+    message = str(error.value)
+    assert "KERAS_VAE_DATA_DIR to the folder holding mnist/" in message
+    assert "the folder of the four .gz files" in message

@@ -149,13 +149,21 @@ def _tfds_builder(name, data_dir):
         builder.download_and_prepare()
     except Exception as error:  # tfds and its downloaders raise many types.
         reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        offline = ""
+        if name in IDX_DATASETS:
+            offline = (
+                f"Or use its IDX files offline: a source checkout finds the "
+                f"bundled data/{name}/ itself; from an installed package pass "
+                f"--data-dir (data_dir) the folder of the four .gz files, or "
+                f"set KERAS_VAE_DATA_DIR to the folder holding {name}/. "
+            )
         raise ValueError(
             f"tensorflow-datasets could not download and prepare {name!r} "
             f"({type(error).__name__}: {reason[:200]}). Without network "
             f"access, prepare it on a machine that has it (`tfds build {name}` "
             "or `tfds.load(...)`), copy its data folder (the one holding "
             f"`{name}/`) here and pass that folder as --data-dir (data_dir). "
-            f"Received: dataset={name!r}, data_dir={data_dir!r}"
+            f"{offline}Received: dataset={name!r}, data_dir={data_dir!r}"
         ) from None
     return builder
 
