@@ -74,9 +74,15 @@ bench-quality-record: setup  # two hours: the best recipe, training seeds 0 and 
 notebooks: setup
 	$(BIN)/python -m tests.notebook_runner
 
-lint: setup
+# JavaScript: the page (not its vendored runtimes) and the Node scripts of
+# tests/browser and bench, with ESLint (eslint.config.js) and Prettier.
+JS_FILES := sampler/keras_vae_sampler/web/*.js tests/browser/*.mjs bench/*.mjs eslint.config.js
+
+lint: setup node_modules/.package-lock.json
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	npx --no-install eslint $(JS_FILES)
+	npx --no-install prettier --check $(JS_FILES)
 
 # The browser tests need Debian's chromium (installed only when missing) and
 # the npm packages of package-lock.json (playwright-core, onnxruntime-web).
@@ -119,9 +125,10 @@ test-device: $(DEVICE_BIN)/.installed
 	  assert 'site-packages' in k.__file__, k.__file__; print('installed:', k.__file__)"
 	cd sampler && $(CURDIR)/$(DEVICE_BIN)/pytest -q -p no:cacheprovider tests
 
-format: setup
+format: setup node_modules/.package-lock.json
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+	npx --no-install prettier --write $(JS_FILES)
 
 clean:
 	rm -rf $(VENV) $(DEVICE_VENV) .venv-openvino .venv-tfjs runs build dist *.egg-info .pytest_cache .ruff_cache node_modules

@@ -24,12 +24,17 @@ const require = createRequire(import.meta.url);
 function fromDisk(modelDir) {
   const model = JSON.parse(readFileSync(join(modelDir, "model.json"), "utf8"));
   const specs = model.weightsManifest.flatMap((group) => group.weights);
-  const buffers = model.weightsManifest.flatMap((group) => group.paths.map((path) => readFileSync(join(modelDir, path))));
+  const buffers = model.weightsManifest.flatMap((group) =>
+    group.paths.map((path) => readFileSync(join(modelDir, path))),
+  );
   const data = Buffer.concat(buffers);
   return tf.io.fromMemory({
     modelTopology: model.modelTopology,
     weightSpecs: specs,
-    weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength),
+    weightData: data.buffer.slice(
+      data.byteOffset,
+      data.byteOffset + data.byteLength,
+    ),
     format: model.format,
     generatedBy: model.generatedBy,
     convertedBy: model.convertedBy,
@@ -42,8 +47,16 @@ async function runCase(spec) {
   const inputs = {};
   try {
     const model = await loadGraphModel(fromDisk(spec.model_dir));
-    report.inputs = model.inputs.map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape }));
-    report.outputs = model.outputs.map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape }));
+    report.inputs = model.inputs.map((t) => ({
+      name: t.name,
+      dtype: t.dtype,
+      shape: t.shape,
+    }));
+    report.outputs = model.outputs.map((t) => ({
+      name: t.name,
+      dtype: t.dtype,
+      shape: t.shape,
+    }));
     for (const [name, feed] of Object.entries(spec.feeds)) {
       inputs[name] = tf.tensor(feed.data, feed.shape, feed.dtype);
     }
@@ -54,9 +67,13 @@ async function runCase(spec) {
     for (const [i, name] of names.entries()) {
       const got = await list[i].data();
       const expected = spec.expected[name].data;
-      if (got.length !== expected.length) throw new Error(`output ${name}: ${got.length} values, expected ${expected.length}`);
+      if (got.length !== expected.length)
+        throw new Error(
+          `output ${name}: ${got.length} values, expected ${expected.length}`,
+        );
       let worst = 0;
-      for (let j = 0; j < got.length; j += 1) worst = Math.max(worst, Math.abs(got[j] - expected[j]));
+      for (let j = 0; j < got.length; j += 1)
+        worst = Math.max(worst, Math.abs(got[j] - expected[j]));
       report.max_abs_error[name] = worst;
       list[i].dispose();
     }
@@ -72,7 +89,10 @@ async function runCase(spec) {
 
 async function main() {
   const spec = JSON.parse(readFileSync(process.argv[2], "utf8"));
-  const wasmDir = join(dirname(require.resolve("@tensorflow/tfjs-backend-wasm")), "/");
+  const wasmDir = join(
+    dirname(require.resolve("@tensorflow/tfjs-backend-wasm")),
+    "/",
+  );
   setWasmPaths(wasmDir);
   const report = { tfjs: tf.version_core, backends: {} };
   for (const backend of spec.backends) {

@@ -33,11 +33,15 @@ try {
       const verdicts = {};
       const messages = {};
       for (const [name, text] of Object.entries(texts)) {
-        [verdicts[name], messages[name]] = await verdict(() => reader.readManifestText(text));
+        [verdicts[name], messages[name]] = await verdict(() =>
+          reader.readManifestText(text),
+        );
       }
       const loaded = {};
       for (const url of loads) {
-        [loaded[url], messages[url]] = await verdict(() => reader.Decoder.load(url));
+        [loaded[url], messages[url]] = await verdict(() =>
+          reader.Decoder.load(url),
+        );
       }
       return { verdicts, loads: loaded, messages };
     },

@@ -41,26 +41,48 @@ const PAGE = "__litert_check__.html";
 const WEBGPU_ARGS = ["--enable-unsafe-webgpu"];
 
 function chromiumArgs(spec) {
-  const base = spec.accelerator === "webgpu"
-    ? [...CHROMIUM_ARGS.filter((arg) => arg !== "--disable-gpu"), ...(spec.webgpu_args ?? WEBGPU_ARGS)]
-    : CHROMIUM_ARGS;
+  const base =
+    spec.accelerator === "webgpu"
+      ? [
+          ...CHROMIUM_ARGS.filter((arg) => arg !== "--disable-gpu"),
+          ...(spec.webgpu_args ?? WEBGPU_ARGS),
+        ]
+      : CHROMIUM_ARGS;
   return [...base, ...(spec.chromium_args ?? [])];
 }
 
 function pageHtml(wasmUtilsUrl) {
-  const importMap = JSON.stringify({ imports: { "@litertjs/wasm-utils": wasmUtilsUrl } });
+  const importMap = JSON.stringify({
+    imports: { "@litertjs/wasm-utils": wasmUtilsUrl },
+  });
   return `<!doctype html><html><head><meta charset="utf-8"><title>litert_check</title>
 <script type="importmap">${importMap}</script></head><body></body></html>`;
 }
 
 // Runs in the page: loads LiteRT.js, compiles the model, runs it on the feeds
 // by name. Returns a report; every failure is caught and returned with its stage.
-async function runInPage({ coreUrl, wasmDir, modelUrl, accelerator, feeds, runs }) {
+async function runInPage({
+  coreUrl,
+  wasmDir,
+  modelUrl,
+  accelerator,
+  feeds,
+  runs,
+}) {
   const report = { ok: false, stage: "import" };
   const now = () => performance.now();
   const round = (ms) => Math.round(ms * 1000) / 1000;
-  const ARRAYS = { float32: Float32Array, int32: Int32Array, uint8: Uint8Array };
-  const details = (list) => list.map((d) => ({ name: d.name, dtype: d.dtype, shape: Array.from(d.shape) }));
+  const ARRAYS = {
+    float32: Float32Array,
+    int32: Int32Array,
+    uint8: Uint8Array,
+  };
+  const details = (list) =>
+    list.map((d) => ({
+      name: d.name,
+      dtype: d.dtype,
+      shape: Array.from(d.shape),
+    }));
   const tensors = [];
   let model;
   try {
@@ -75,12 +97,18 @@ async function runInPage({ coreUrl, wasmDir, modelUrl, accelerator, feeds, runs 
     const device = litert.getWebGpuDevice();
     if (device) {
       const info = device.adapterInfo ?? {};
-      report.webgpu_adapter = { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description };
+      report.webgpu_adapter = {
+        vendor: info.vendor,
+        architecture: info.architecture,
+        device: info.device,
+        description: info.description,
+      };
     }
 
     report.stage = "fetch model";
     const response = await fetch(modelUrl);
-    if (!response.ok) throw new Error(`GET ${modelUrl}: HTTP ${response.status}`);
+    if (!response.ok)
+      throw new Error(`GET ${modelUrl}: HTTP ${response.status}`);
     const bytes = new Uint8Array(await response.arrayBuffer());
 
     report.stage = "loadAndCompile";
@@ -94,12 +122,16 @@ async function runInPage({ coreUrl, wasmDir, modelUrl, accelerator, feeds, runs 
     report.output_details = details(model.getOutputDetails());
 
     report.stage = "inputs";
-    const unknown = Object.keys(feeds).filter((name) => !report.inputs.some((input) => input.name === name));
-    if (unknown.length) throw new Error(`the model has no inputs named ${unknown.join(", ")}`);
+    const unknown = Object.keys(feeds).filter(
+      (name) => !report.inputs.some((input) => input.name === name),
+    );
+    if (unknown.length)
+      throw new Error(`the model has no inputs named ${unknown.join(", ")}`);
     const named = {};
     for (const [name, feed] of Object.entries(feeds)) {
       const ArrayType = ARRAYS[feed.dtype];
-      if (!ArrayType) throw new Error(`input ${name}: unsupported dtype ${feed.dtype}`);
+      if (!ArrayType)
+        throw new Error(`input ${name}: unsupported dtype ${feed.dtype}`);
       named[name] = new litert.Tensor(ArrayType.from(feed.data), feed.shape);
       tensors.push(named[name]);
     }
@@ -115,7 +147,11 @@ async function runInPage({ coreUrl, wasmDir, modelUrl, accelerator, feeds, runs 
       const read = {};
       try {
         for (const [name, tensor] of Object.entries(results)) {
-          read[name] = { dtype: tensor.type.dtype, shape: tensor.type.layout.dimensions, data: await tensor.data() };
+          read[name] = {
+            dtype: tensor.type.dtype,
+            shape: tensor.type.layout.dimensions,
+            data: await tensor.data(),
+          };
         }
       } finally {
         for (const tensor of Object.values(results)) tensor.delete();
@@ -123,7 +159,11 @@ async function runInPage({ coreUrl, wasmDir, modelUrl, accelerator, feeds, runs 
       report.ms_runs.push(round(now() - start));
       if (i === 0) {
         for (const [name, { dtype, shape, data }] of Object.entries(read)) {
-          report.outputs[name] = { dtype, shape: Array.from(shape), data: Array.from(data) };
+          report.outputs[name] = {
+            dtype,
+            shape: Array.from(shape),
+            data: Array.from(data),
+          };
         }
       }
     }
@@ -143,25 +183,40 @@ async function runInPage({ coreUrl, wasmDir, modelUrl, accelerator, feeds, runs 
 function withTimeout(promise, ms, what) {
   let timer;
   const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+    timer = setTimeout(
+      () => reject(new Error(`${what} timed out after ${ms} ms`)),
+      ms,
+    );
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 async function check(spec, browser, log) {
   const base = new URL(spec.url);
-  const litert = new URL(spec.litert_path.endsWith("/") ? spec.litert_path : `${spec.litert_path}/`, base);
+  const litert = new URL(
+    spec.litert_path.endsWith("/") ? spec.litert_path : `${spec.litert_path}/`,
+    base,
+  );
   const pageUrl = new URL(PAGE, base).href;
   const page = await browser.newPage();
-  page.on("console", (message) => log.console.push(`${message.type()}: ${message.text()}`));
+  page.on("console", (message) =>
+    log.console.push(`${message.type()}: ${message.text()}`),
+  );
   page.on("pageerror", (error) => log.console.push(`pageerror: ${error}`));
   page.on("request", (request) => log.requests.push(request.url()));
-  page.on("requestfailed", (request) => log.console.push(`requestfailed: ${request.url()} ${request.failure()?.errorText}`));
+  page.on("requestfailed", (request) =>
+    log.console.push(
+      `requestfailed: ${request.url()} ${request.failure()?.errorText}`,
+    ),
+  );
   await page.route(pageUrl, (route) =>
     route.fulfill({
       contentType: "text/html",
       // Cross-origin isolation: 5 us performance.now() instead of 100 us.
-      headers: { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" },
+      headers: {
+        "Cross-Origin-Opener-Policy": "same-origin",
+        "Cross-Origin-Embedder-Policy": "require-corp",
+      },
       body: pageHtml(new URL("wasm-utils/dist/index.js", litert).href),
     }),
   );
@@ -193,10 +248,18 @@ async function main() {
     })();
     report = await withTimeout(work, timeoutMs, "litert_check");
   } catch (error) {
-    report = { ok: false, stage: "browser", error: error instanceof Error ? error.message : String(error) };
+    report = {
+      ok: false,
+      stage: "browser",
+      error: error instanceof Error ? error.message : String(error),
+    };
   }
   // A closing browser that hangs must not keep the answer back.
-  await withTimeout(browser?.close() ?? Promise.resolve(), 10000, "closing Chromium").catch(() => {});
+  await withTimeout(
+    browser?.close() ?? Promise.resolve(),
+    10000,
+    "closing Chromium",
+  ).catch(() => {});
   process.stdout.write(`${JSON.stringify({ ...report, ...log })}\n`);
 }
 

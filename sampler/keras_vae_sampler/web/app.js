@@ -21,7 +21,9 @@ const $ = (id) => document.getElementById(id);
 function requestedThreads() {
   const asked = Number.parseInt(params.get("threads") ?? "1", 10);
   if (!Number.isInteger(asked) || asked < 1) return 1;
-  return globalThis.crossOriginIsolated ? Math.min(asked, navigator.hardwareConcurrency || 1) : 1;
+  return globalThis.crossOriginIsolated
+    ? Math.min(asked, navigator.hardwareConcurrency || 1)
+    : 1;
 }
 
 const params = new URLSearchParams(location.search);
@@ -34,8 +36,10 @@ api.ready = Decoder.load("export/", { threads, runtime }).then((decoder) => {
   return decoder;
 });
 api.decode = async (z, labels) => (await api.ready).decode(z, labels);
-api.sample = async (n, seed, options) => (await api.ready).sample(n, seed, options);
-api.latents = async (n, seed, options) => (await api.ready).latents(n, seed, options);
+api.sample = async (n, seed, options) =>
+  (await api.ready).sample(n, seed, options);
+api.latents = async (n, seed, options) =>
+  (await api.ready).latents(n, seed, options);
 window.kerasVae = api;
 
 // The runtime menu: choosing one reloads the page with ?runtime=.
@@ -82,30 +86,59 @@ function showError(error) {
 function start(decoder) {
   const model = decoder.model;
   const conditional = decoder.numClasses !== null;
-  const state = { grid: [], gridLabels: null, current: null, currentLabel: 0, a: null, b: null };
+  const state = {
+    grid: [],
+    gridLabels: null,
+    current: null,
+    currentLabel: 0,
+    a: null,
+    b: null,
+  };
 
   const usable = Decoder.runtimesFor(decoder.manifest);
-  for (const option of $("runtime").options) option.disabled = !usable.includes(option.value);
-  $("model-name").textContent = `${model.name ?? ""} · latent_dim ${decoder.latentDim} · ${model.likelihood ?? ""}`;
+  for (const option of $("runtime").options)
+    option.disabled = !usable.includes(option.value);
+  $("model-name").textContent =
+    `${model.name ?? ""} · latent_dim ${decoder.latentDim} · ${model.likelihood ?? ""}`;
   if (decoder.latentSamplers.length > 1) {
-    $("sampler").add(new Option("Gaussian mixture (aggregate posterior)", "gmm", true, true));
+    $("sampler").add(
+      new Option("Gaussian mixture (aggregate posterior)", "gmm", true, true),
+    );
     $("sampler-control").hidden = false;
   }
   if (conditional) {
-    decoder.classNames.forEach((name, c) => $("label").add(new Option(name, String(c))));
+    decoder.classNames.forEach((name, c) =>
+      $("label").add(new Option(name, String(c))),
+    );
     $("label-control").hidden = false;
   }
 
   // What the large image shows, for scripts and tests.
-  api.current = () => ({ z: [...state.current], label: conditional ? labelFor() : null });
+  api.current = () => ({
+    z: [...state.current],
+    label: conditional ? labelFor() : null,
+  });
 
-  const pickedLabel = () => ($("label").value === "" ? null : Number($("label").value));
-  const labelFor = () => (conditional ? pickedLabel() ?? state.currentLabel : undefined);
+  const pickedLabel = () =>
+    $("label").value === "" ? null : Number($("label").value);
+  const labelFor = () =>
+    conditional ? (pickedLabel() ?? state.currentLabel) : undefined;
 
   const renderLarge = coalesced(async () => {
-    const [image] = await decoder.decode([state.current], conditional ? [labelFor()] : undefined);
+    const [image] = await decoder.decode(
+      [state.current],
+      conditional ? [labelFor()] : undefined,
+    );
     const canvas = $("large");
-    drawImage(canvas.getContext("2d"), image, model, 0, 0, canvas.width, canvas.height);
+    drawImage(
+      canvas.getContext("2d"),
+      image,
+      model,
+      0,
+      0,
+      canvas.width,
+      canvas.height,
+    );
     drawPad();
   });
 
@@ -114,7 +147,10 @@ function start(decoder) {
       const t = i / (STRIP_FRAMES - 1);
       return state.a.map((value, d) => (1 - t) * value + t * state.b[d]);
     });
-    const images = await decoder.decode(frames, conditional ? Array(STRIP_FRAMES).fill(labelFor()) : undefined);
+    const images = await decoder.decode(
+      frames,
+      conditional ? Array(STRIP_FRAMES).fill(labelFor()) : undefined,
+    );
     const canvas = $("strip");
     drawGrid(canvas, images, model, STRIP_FRAMES, canvas.width / STRIP_FRAMES);
   });
@@ -127,7 +163,12 @@ function start(decoder) {
     label.textContent = `z${d + 1}`;
     label.htmlFor = `z${d}`;
     const slider = Object.assign(document.createElement("input"), {
-      type: "range", id: `z${d}`, min: -SLIDER_RANGE, max: SLIDER_RANGE, step: 0.01, value: 0,
+      type: "range",
+      id: `z${d}`,
+      min: -SLIDER_RANGE,
+      max: SLIDER_RANGE,
+      step: 0.01,
+      value: 0,
     });
     const value = document.createElement("output");
     slider.addEventListener("input", () => {
@@ -154,7 +195,8 @@ function start(decoder) {
   function drawPad() {
     if (decoder.latentDim !== 2) return;
     const context = pad.getContext("2d");
-    const toPixel = (v, size) => ((v + SLIDER_RANGE) / (2 * SLIDER_RANGE)) * size;
+    const toPixel = (v, size) =>
+      ((v + SLIDER_RANGE) / (2 * SLIDER_RANGE)) * size;
     context.clearRect(0, 0, pad.width, pad.height);
     context.strokeStyle = "#ccc";
     context.beginPath();
@@ -165,15 +207,25 @@ function start(decoder) {
     context.stroke();
     context.fillStyle = "#d33";
     context.beginPath();
-    context.arc(toPixel(state.current[0], pad.width), pad.height - toPixel(state.current[1], pad.height), 5, 0, 2 * Math.PI);
+    context.arc(
+      toPixel(state.current[0], pad.width),
+      pad.height - toPixel(state.current[1], pad.height),
+      5,
+      0,
+      2 * Math.PI,
+    );
     context.fill();
   }
   if (decoder.latentDim === 2) {
     pad.hidden = false;
     const fromPointer = (event) => {
       const box = pad.getBoundingClientRect();
-      const x = ((event.clientX - box.left) / box.width) * 2 * SLIDER_RANGE - SLIDER_RANGE;
-      const y = SLIDER_RANGE - ((event.clientY - box.top) / box.height) * 2 * SLIDER_RANGE;
+      const x =
+        ((event.clientX - box.left) / box.width) * 2 * SLIDER_RANGE -
+        SLIDER_RANGE;
+      const y =
+        SLIDER_RANGE -
+        ((event.clientY - box.top) / box.height) * 2 * SLIDER_RANGE;
       setCurrent([x, y]);
     };
     pad.addEventListener("pointerdown", (event) => {
@@ -188,10 +240,25 @@ function start(decoder) {
   const renderGrid = coalesced(async () => {
     const seed = Number.parseInt($("seed").value, 10);
     const picked = pickedLabel();
-    const labels = conditional ? Array.from({ length: GRID_COUNT }, (_, i) => picked ?? i % decoder.numClasses) : undefined;
-    const drawn = await decoder.draw(GRID_COUNT, Number.isInteger(seed) ? seed : 0, { latent: $("sampler").value, labels });
+    const labels = conditional
+      ? Array.from(
+          { length: GRID_COUNT },
+          (_, i) => picked ?? i % decoder.numClasses,
+        )
+      : undefined;
+    const drawn = await decoder.draw(
+      GRID_COUNT,
+      Number.isInteger(seed) ? seed : 0,
+      { latent: $("sampler").value, labels },
+    );
     const [images, z] = [drawn.images, drawn.latents];
-    drawGrid($("grid"), images, model, GRID_COLUMNS, $("grid").width / GRID_COLUMNS);
+    drawGrid(
+      $("grid"),
+      images,
+      model,
+      GRID_COLUMNS,
+      $("grid").width / GRID_COLUMNS,
+    );
     state.grid = z;
     state.gridLabels = labels;
     if (api.firstImageMs === null) {
@@ -207,7 +274,9 @@ function start(decoder) {
   $("grid").addEventListener("click", (event) => {
     const box = $("grid").getBoundingClientRect();
     const cell = box.width / GRID_COLUMNS;
-    const i = Math.floor((event.clientY - box.top) / cell) * GRID_COLUMNS + Math.floor((event.clientX - box.left) / cell);
+    const i =
+      Math.floor((event.clientY - box.top) / cell) * GRID_COLUMNS +
+      Math.floor((event.clientX - box.left) / cell);
     if (state.grid[i]) setCurrent(state.grid[i], state.gridLabels?.[i]);
   });
   $("new-samples").addEventListener("click", () => {
@@ -232,9 +301,12 @@ function start(decoder) {
 
   renderGrid().then(() => {
     if (api.firstImageMs === null) return;
-    const isolated = globalThis.crossOriginIsolated ? "cross-origin isolated" : "not isolated";
+    const isolated = globalThis.crossOriginIsolated
+      ? "cross-origin isolated"
+      : "not isolated";
     $("status").dataset.state = "ready";
-    $("status").textContent = `Ready: first image after ${Math.round(api.firstImageMs)} ms · ${RUNTIMES[runtime].label}, ${threads} thread(s), ${isolated}`;
+    $("status").textContent =
+      `Ready: first image after ${Math.round(api.firstImageMs)} ms · ${RUNTIMES[runtime].label}, ${threads} thread(s), ${isolated}`;
   });
 }
 

@@ -39,7 +39,11 @@ const scratch = document.createElement("canvas");
 
 // Draws one image scaled into the box (x, y, w, h) of a 2-D context.
 export function drawImage(context, image, manifestModel, x, y, w, h) {
-  const pixels = toImageData(image, manifestModel.output_shape, manifestModel.output_range);
+  const pixels = toImageData(
+    image,
+    manifestModel.output_shape,
+    manifestModel.output_range,
+  );
   scratch.width = pixels.width;
   scratch.height = pixels.height;
   scratch.getContext("2d").putImageData(pixels, 0, 0);
@@ -56,6 +60,14 @@ export function drawGrid(canvas, images, manifestModel, columns, cell) {
   context.fillStyle = "#fff";
   context.fillRect(0, 0, canvas.width, canvas.height);
   images.forEach((image, i) => {
-    drawImage(context, image, manifestModel, (i % columns) * cell + 1, Math.floor(i / columns) * cell + 1, cell - 2, cell - 2);
+    drawImage(
+      context,
+      image,
+      manifestModel,
+      (i % columns) * cell + 1,
+      Math.floor(i / columns) * cell + 1,
+      cell - 2,
+      cell - 2,
+    );
   });
 }

@@ -13,11 +13,15 @@
 
 const ORT_MODULE = "./vendor/onnxruntime-web/ort.wasm.bundle.min.mjs";
 // The bundle carries its JavaScript glue; only the .wasm is fetched beside it.
-const ORT_WASM_URL = new URL("./vendor/onnxruntime-web/ort-wasm-simd-threaded.wasm", import.meta.url).href;
+const ORT_WASM_URL = new URL(
+  "./vendor/onnxruntime-web/ort-wasm-simd-threaded.wasm",
+  import.meta.url,
+).href;
 const LITERT_MODULE = "./vendor/litertjs/core/dist/index.js";
 // LiteRT.js picks its build in this folder: relaxed SIMD where the browser
 // has it, else the compat one.
-const LITERT_WASM_DIR = new URL("./vendor/litertjs/core/wasm/", import.meta.url).href;
+const LITERT_WASM_DIR = new URL("./vendor/litertjs/core/wasm/", import.meta.url)
+  .href;
 
 import { Validator } from "./vendor/json-schema/dist/esm/index.js";
 
@@ -46,8 +50,11 @@ const GRAPH_INPUTS = { decode: "z", sample: "noise" };
 const validators = {};
 
 export function schemaValidator(name) {
-  validators[name] ??= fetch(new URL(`./schemas/${name}.schema.json`, import.meta.url)).then(async (response) => {
-    if (!response.ok) fail(`Cannot load the schema ${name}`, `status=${response.status}`);
+  validators[name] ??= fetch(
+    new URL(`./schemas/${name}.schema.json`, import.meta.url),
+  ).then(async (response) => {
+    if (!response.ok)
+      fail(`Cannot load the schema ${name}`, `status=${response.status}`);
     const schema = await response.json();
     return { schema, validator: new Validator(schema, "2020-12", true) };
   });
@@ -55,14 +62,22 @@ export function schemaValidator(name) {
 }
 
 function pointerParts(location) {
-  return location.split("/").slice(1).map((p) => decodeURIComponent(p).replaceAll("~1", "/").replaceAll("~0", "~"));
+  return location
+    .split("/")
+    .slice(1)
+    .map((p) =>
+      decodeURIComponent(p).replaceAll("~1", "/").replaceAll("~0", "~"),
+    );
 }
 
 // The subschema that holds a failed keyword, following local $refs.
 function failedSubschema(schema, keywordLocation) {
   let node = schema;
   for (const part of pointerParts(keywordLocation).slice(0, -1)) {
-    node = part === "$ref" ? pointerParts(node.$ref).reduce((n, p) => n?.[p], schema) : node?.[part];
+    node =
+      part === "$ref"
+        ? pointerParts(node.$ref).reduce((n, p) => n?.[p], schema)
+        : node?.[part];
   }
   return node ?? {};
 }
@@ -76,9 +91,15 @@ function schemaError(result, document, schema, fileName, schemaName) {
   const where = parts.join(".") || "(top level)";
   let shown = JSON.stringify(value) ?? String(value);
   if (shown.length > 80) shown = `${shown.slice(0, 77)}...`;
-  const description = failedSubschema(schema, error.keywordLocation).description;
+  const description = failedSubschema(
+    schema,
+    error.keywordLocation,
+  ).description;
   // A pattern says what it stands for by its description, as in Python.
-  const message = error.keyword === "pattern" && description ? `${JSON.stringify(value)} is not ${description.replace(/\.$/, "")}` : error.error;
+  const message =
+    error.keyword === "pattern" && description
+      ? `${JSON.stringify(value)} is not ${description.replace(/\.$/, "")}`
+      : error.error;
   return new ExportSchemaError(
     `${fileName} does not follow its schema (${schemaName}.schema.json) at ${where}: ${message}. Received: ${where}=${shown}`,
   );
@@ -96,7 +117,10 @@ function rule(message, received) {
 function checkTensors(key, where, tensors, required) {
   const roles = tensors.map((t) => t.role);
   if (!roles.includes(required) || new Set(roles).size !== roles.length) {
-    rule(`${where} need a '${required}' role and no role twice`, `artifacts['${key}'].${where} roles=${JSON.stringify(roles)}`);
+    rule(
+      `${where} need a '${required}' role and no role twice`,
+      `artifacts['${key}'].${where} roles=${JSON.stringify(roles)}`,
+    );
   }
 }
 
@@ -105,16 +129,26 @@ export function checkManifestRules(manifest) {
   const numClasses = manifest.model.num_classes ?? null;
   const names = manifest.model.class_names ?? null;
   if (names !== null && names.length !== (numClasses ?? 0)) {
-    rule("model.class_names must name each class, and only with num_classes", `class_names=${JSON.stringify(names)}`);
+    rule(
+      "model.class_names must name each class, and only with num_classes",
+      `class_names=${JSON.stringify(names)}`,
+    );
   }
   for (const [key, entry] of Object.entries(manifest.artifacts)) {
     const expected = artifactKey(entry.format, entry.graph, entry.batch_size);
-    if (key !== expected) rule(`each artifact's key must be its format, graph and batch size (here '${expected}')`, `artifacts['${key}']`);
+    if (key !== expected)
+      rule(
+        `each artifact's key must be its format, graph and batch size (here '${expected}')`,
+        `artifacts['${key}']`,
+      );
     checkTensors(key, "inputs", entry.inputs, GRAPH_INPUTS[entry.graph]);
     checkTensors(key, "outputs", entry.outputs, "image");
     const labelled = entry.inputs.some((t) => t.role === "label");
     if (labelled !== (numClasses !== null)) {
-      rule("artifacts take a label input exactly when model.num_classes is set", `artifacts['${key}'] label input=${labelled}`);
+      rule(
+        "artifacts take a label input exactly when model.num_classes is set",
+        `artifacts['${key}'] label input=${labelled}`,
+      );
     }
   }
 }
@@ -126,7 +160,11 @@ export async function readManifestText(text) {
   try {
     manifest = JSON.parse(text);
   } catch (error) {
-    fail(`manifest.json is not valid JSON (${error.message})`, "manifest.json", ExportSchemaError);
+    fail(
+      `manifest.json is not valid JSON (${error.message})`,
+      "manifest.json",
+      ExportSchemaError,
+    );
   }
   const version = manifest?.manifest_version;
   if (Number.isInteger(version) && version > MANIFEST_VERSION) {
@@ -138,14 +176,17 @@ export async function readManifestText(text) {
   }
   const { schema, validator } = await schemaValidator("manifest");
   const result = validator.validate(manifest);
-  if (!result.valid) throw schemaError(result, manifest, schema, "manifest.json", "manifest");
+  if (!result.valid)
+    throw schemaError(result, manifest, schema, "manifest.json", "manifest");
   checkManifestRules(manifest);
   return manifest;
 }
 
 async function sha256Hex(buffer) {
   const digest = await crypto.subtle.digest("SHA-256", buffer);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+  return Array.from(new Uint8Array(digest), (b) =>
+    b.toString(16).padStart(2, "0"),
+  ).join("");
 }
 
 // Fetches a file the manifest lists and checks it against its SHA-256.
@@ -160,14 +201,30 @@ async function fetchVerified(baseUrl, relative, expected) {
     );
   }
   const response = await fetch(new URL(relative, baseUrl));
-  if (!response.ok) fail(`Cannot load ${relative}`, `status=${response.status}`, ExportIntegrityError);
+  if (!response.ok)
+    fail(
+      `Cannot load ${relative}`,
+      `status=${response.status}`,
+      ExportIntegrityError,
+    );
   const buffer = await response.arrayBuffer();
-  if (expected.size_bytes !== undefined && buffer.byteLength !== expected.size_bytes) {
-    fail(`${relative} does not match its manifest entry (size)`, `size_bytes=${buffer.byteLength}`, ExportIntegrityError);
+  if (
+    expected.size_bytes !== undefined &&
+    buffer.byteLength !== expected.size_bytes
+  ) {
+    fail(
+      `${relative} does not match its manifest entry (size)`,
+      `size_bytes=${buffer.byteLength}`,
+      ExportIntegrityError,
+    );
   }
   const actual = await sha256Hex(buffer);
   if (actual !== expected.sha256) {
-    fail(`${relative} does not match its manifest entry (SHA-256)`, `sha256=${actual}`, ExportIntegrityError);
+    fail(
+      `${relative} does not match its manifest entry (SHA-256)`,
+      `sha256=${actual}`,
+      ExportIntegrityError,
+    );
   }
   return buffer;
 }
@@ -175,7 +232,8 @@ async function fetchVerified(baseUrl, relative, expected) {
 // The portable generator of keras_vae_sampler.uniform_noise: number i of a
 // seed is lowbias32(seed + (i + 1) * 0x9E3779B9) >> 8, over 2^24.
 export function portableUniform(seed, count) {
-  if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) fail("seed must be an integer in [0, 2^32)", `seed=${seed}`);
+  if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32)
+    fail("seed must be an integer in [0, 2^32)", `seed=${seed}`);
   const numbers = new Float32Array(count);
   for (let i = 0; i < count; i += 1) {
     let x = (seed + Math.imul(i + 1, 0x9e3779b9)) >>> 0;
@@ -203,8 +261,11 @@ export function priorLatents(noise, n, latentDim) {
     for (let i = 0; i < latentDim; i += 1) {
       const u1 = noise[row * width + 1 + i];
       const u2 = noise[row * width + 1 + latentDim + i];
-      const angle = Math.fround(u2 * 6.28125) + Math.fround(u2 * Math.fround(2 * Math.PI - 6.28125));
-      z[i] = Math.sqrt(-2 * Math.log(Math.max(1 - u1, 2 ** -24))) * Math.cos(angle);
+      const angle =
+        Math.fround(u2 * 6.28125) +
+        Math.fround(u2 * Math.fround(2 * Math.PI - 6.28125));
+      z[i] =
+        Math.sqrt(-2 * Math.log(Math.max(1 - u1, 2 ** -24))) * Math.cos(angle);
     }
     return z;
   });
@@ -225,8 +286,14 @@ function typedLabels(dtype, classes, length = classes.length) {
 // path is the schema's relative_path, checked with the manifest).
 async function fetchArtifact(baseUrl, entry) {
   const fileName = entry.file;
-  const listed = entry.files[fileName.split("/").pop()] ?? entry.files[fileName];
-  if (!listed) fail("The artifact lists no hash for its file", `file=${fileName}`, ExportIntegrityError);
+  const listed =
+    entry.files[fileName.split("/").pop()] ?? entry.files[fileName];
+  if (!listed)
+    fail(
+      "The artifact lists no hash for its file",
+      `file=${fileName}`,
+      ExportIntegrityError,
+    );
   return fetchVerified(baseUrl, fileName, listed);
 }
 
@@ -254,19 +321,31 @@ class OrtRunner {
 
   static entries(manifest) {
     const decode = manifest.artifacts?.onnx;
-    return decode?.runtime === "onnx" ? { decode, sample: manifest.artifacts["onnx:sample"] ?? null } : null;
+    return decode?.runtime === "onnx"
+      ? { decode, sample: manifest.artifacts["onnx:sample"] ?? null }
+      : null;
   }
 
   static async open(started, baseUrl, manifest) {
     const entries = OrtRunner.entries(manifest);
     if (!entries) {
-      fail("This export has no ONNX decoder; export with --formats onnx", `artifacts=${Object.keys(manifest.artifacts ?? {})}`);
+      fail(
+        "This export has no ONNX decoder; export with --formats onnx",
+        `artifacts=${Object.keys(manifest.artifacts ?? {})}`,
+      );
     }
-    const bytes = await Promise.all([entries.decode, entries.sample].map((e) => (e ? fetchArtifact(baseUrl, e) : null)));
+    const bytes = await Promise.all(
+      [entries.decode, entries.sample].map((e) =>
+        e ? fetchArtifact(baseUrl, e) : null,
+      ),
+    );
     performance.mark("keras-vae-files-verified");
     const ort = await started;
     performance.mark("keras-vae-runtime");
-    const runner = new OrtRunner(ort, entries, { decode: bytes[0], sample: bytes[1] });
+    const runner = new OrtRunner(ort, entries, {
+      decode: bytes[0],
+      sample: bytes[1],
+    });
     // The first image is the sample grid: its session now, the decoder's on
     // first use.
     await runner.session(entries.sample ? "sample" : "decode");
@@ -286,10 +365,13 @@ class OrtRunner {
   }
 
   session(graph) {
-    this.sessions[graph] ??= this.ort.InferenceSession.create(new Uint8Array(this.bytes[graph]), {
-      executionProviders: ["wasm"],
-      graphOptimizationLevel: "all",
-    });
+    this.sessions[graph] ??= this.ort.InferenceSession.create(
+      new Uint8Array(this.bytes[graph]),
+      {
+        executionProviders: ["wasm"],
+        graphOptimizationLevel: "all",
+      },
+    );
     return this.sessions[graph];
   }
 
@@ -298,13 +380,26 @@ class OrtRunner {
     const entry = this.entries[graph];
     const feeds = {};
     for (const input of entry.inputs) {
-      feeds[input.name] = input.role === "label"
-        ? new this.ort.Tensor(input.dtype ?? "int32", typedLabels(input.dtype, classes), [n])
-        : new this.ort.Tensor("float32", floats[input.role], [n, floats[input.role].length / n]);
+      feeds[input.name] =
+        input.role === "label"
+          ? new this.ort.Tensor(
+              input.dtype ?? "int32",
+              typedLabels(input.dtype, classes),
+              [n],
+            )
+          : new this.ort.Tensor("float32", floats[input.role], [
+              n,
+              floats[input.role].length / n,
+            ]);
     }
-    const outputs = entry.outputs.filter((o) => RETURNED_ROLES.includes(o.role));
+    const outputs = entry.outputs.filter((o) =>
+      RETURNED_ROLES.includes(o.role),
+    );
     const session = await this.session(graph);
-    const result = await session.run(feeds, outputs.map((o) => o.name));
+    const result = await session.run(
+      feeds,
+      outputs.map((o) => o.name),
+    );
     return Object.fromEntries(
       outputs.map((o) => {
         const data = result[o.name].data.slice();
@@ -327,7 +422,10 @@ class LiteRtRunner {
     // real errors as errors.
     globalThis.Module = {
       print: (text) => console.debug(text),
-      printErr: (text) => (/^(INFO|WARNING|VERBOSE)\b/.test(text) ? console.debug(text) : console.error(text)),
+      printErr: (text) =>
+        /^(INFO|WARNING|VERBOSE)\b/.test(text)
+          ? console.debug(text)
+          : console.error(text),
     };
     await litert.loadLiteRt(LITERT_WASM_DIR);
     return litert;
@@ -337,7 +435,13 @@ class LiteRtRunner {
   static entries(manifest) {
     const fixed = (graph) =>
       Object.values(manifest.artifacts ?? {})
-        .filter((e) => e.format === "tflite" && e.graph === graph && Number.isInteger(e.batch_size) && e.batch_size > 0)
+        .filter(
+          (e) =>
+            e.format === "tflite" &&
+            e.graph === graph &&
+            Number.isInteger(e.batch_size) &&
+            e.batch_size > 0,
+        )
         .sort((a, b) => b.batch_size - a.batch_size);
     const entries = { decode: fixed("decode"), sample: fixed("sample") };
     return entries.decode.length ? entries : null;
@@ -357,7 +461,11 @@ class LiteRtRunner {
     performance.mark("keras-vae-files-verified");
     const litert = await started;
     performance.mark("keras-vae-runtime");
-    const runner = new LiteRtRunner(litert, entries, new Map(all.map((e, i) => [e, new Uint8Array(bytes[i])])));
+    const runner = new LiteRtRunner(
+      litert,
+      entries,
+      new Map(all.map((e, i) => [e, new Uint8Array(bytes[i])])),
+    );
     // The first image is the sample grid: compile its model now.
     if (entries.sample.length) await runner.model(entries.sample[0]);
     performance.mark("keras-vae-session");
@@ -377,7 +485,12 @@ class LiteRtRunner {
 
   model(entry) {
     if (!this.models.has(entry)) {
-      this.models.set(entry, this.litert.loadAndCompile(this.bytes.get(entry), { accelerator: "wasm" }));
+      this.models.set(
+        entry,
+        this.litert.loadAndCompile(this.bytes.get(entry), {
+          accelerator: "wasm",
+        }),
+      );
     }
     return this.models.get(entry);
   }
@@ -385,8 +498,9 @@ class LiteRtRunner {
   async run(graph, floats, classes, n) {
     const entries = this.entries[graph];
     const result = {};
-    for (let start = 0; start < n; ) {
-      const entry = entries.find((e) => e.batch_size <= n - start) ?? entries.at(-1);
+    for (let start = 0; start < n;) {
+      const entry =
+        entries.find((e) => e.batch_size <= n - start) ?? entries.at(-1);
       const rows = Math.min(entry.batch_size, n - start);
       const model = await this.model(entry);
       const inputs = {};
@@ -395,23 +509,41 @@ class LiteRtRunner {
         for (const input of entry.inputs) {
           let data;
           if (input.role === "label") {
-            data = typedLabels(input.dtype, classes.slice(start, start + rows), entry.batch_size);
+            data = typedLabels(
+              input.dtype,
+              classes.slice(start, start + rows),
+              entry.batch_size,
+            );
           } else {
             const width = floats[input.role].length / n;
             data = new Float32Array(entry.batch_size * width); // padding rows: zeros
-            data.set(floats[input.role].subarray(start * width, (start + rows) * width));
+            data.set(
+              floats[input.role].subarray(
+                start * width,
+                (start + rows) * width,
+              ),
+            );
           }
           inputs[input.name] = new this.litert.Tensor(data, input.shape);
         }
         outputs = await model.run(inputs);
-        for (const output of entry.outputs.filter((o) => RETURNED_ROLES.includes(o.role))) {
+        for (const output of entry.outputs.filter((o) =>
+          RETURNED_ROLES.includes(o.role),
+        )) {
           const data = await outputs[output.name].data();
           const width = data.length / entry.batch_size;
           result[output.role] ??= new Float32Array(n * width);
-          result[output.role].set(data.subarray(0, rows * width), start * width);
+          result[output.role].set(
+            data.subarray(0, rows * width),
+            start * width,
+          );
         }
       } finally {
-        for (const tensor of [...Object.values(inputs), ...Object.values(outputs)]) tensor.delete();
+        for (const tensor of [
+          ...Object.values(inputs),
+          ...Object.values(outputs),
+        ])
+          tensor.delete();
       }
       start += rows;
     }
@@ -434,7 +566,11 @@ export class Decoder {
     this.latentDim = manifest.model.latent_dim;
     this.outputShape = manifest.model.output_shape;
     this.numClasses = manifest.model.num_classes ?? null;
-    this.classNames = manifest.model.class_names ?? (this.numClasses ? Array.from({ length: this.numClasses }, (_, i) => String(i)) : null);
+    this.classNames =
+      manifest.model.class_names ??
+      (this.numClasses
+        ? Array.from({ length: this.numClasses }, (_, i) => String(i))
+        : null);
     this.runner = runner;
     this.runtime = runtime;
     this.imageSize = this.outputShape.reduce((a, b) => a * b, 1);
@@ -443,12 +579,17 @@ export class Decoder {
 
   // The runtimes of RUNTIMES that can run this manifest's files.
   static runtimesFor(manifest) {
-    return Object.keys(RUNTIMES).filter((name) => RUNTIMES[name].runner.entries(manifest) !== null);
+    return Object.keys(RUNTIMES).filter(
+      (name) => RUNTIMES[name].runner.entries(manifest) !== null,
+    );
   }
 
   static async load(exportUrl, { threads, runtime = DEFAULT_RUNTIME } = {}) {
     if (!Object.hasOwn(RUNTIMES, runtime)) {
-      fail(`Unknown runtime; the page has ${Object.keys(RUNTIMES)}`, `runtime=${JSON.stringify(runtime)}`);
+      fail(
+        `Unknown runtime; the page has ${Object.keys(RUNTIMES)}`,
+        `runtime=${JSON.stringify(runtime)}`,
+      );
     }
     const Runner = RUNTIMES[runtime].runner;
     const baseUrl = new URL(exportUrl, location.href);
@@ -456,14 +597,21 @@ export class Decoder {
     const started = Runner.start({ threads });
     started.catch(() => {}); // awaited in open(); a failure shows there
     const response = await fetch(new URL("manifest.json", baseUrl));
-    if (!response.ok) fail("Cannot load manifest.json", `status=${response.status}`);
+    if (!response.ok)
+      fail("Cannot load manifest.json", `status=${response.status}`);
     const manifest = await readManifestText(await response.text());
     performance.mark("keras-vae-manifest");
-    return new Decoder(manifest, await Runner.open(started, baseUrl, manifest), runtime);
+    return new Decoder(
+      manifest,
+      await Runner.open(started, baseUrl, manifest),
+      runtime,
+    );
   }
 
   get latentSamplers() {
-    return this.runner.hasGraph("sample") && this.manifest.latent_samplers?.gmm ? ["prior", "gmm"] : ["prior"];
+    return this.runner.hasGraph("sample") && this.manifest.latent_samplers?.gmm
+      ? ["prior", "gmm"]
+      : ["prior"];
   }
 
   // What sample() draws by default: the sampling graph's own (the mixture
@@ -475,23 +623,40 @@ export class Decoder {
   checkLabels(labels, count) {
     if (this.numClasses === null) {
       if (labels !== undefined && labels !== null) {
-        fail("This export is unconditional: it takes no labels", `labels=${JSON.stringify(labels)}`);
+        fail(
+          "This export is unconditional: it takes no labels",
+          `labels=${JSON.stringify(labels)}`,
+        );
       }
       return null;
     }
     if (labels === undefined || labels === null) {
-      fail(`This export is conditional (${this.numClasses} classes); pass labels, one int or one per latent`, "labels=null");
+      fail(
+        `This export is conditional (${this.numClasses} classes); pass labels, one int or one per latent`,
+        "labels=null",
+      );
     }
-    const list = Array.isArray(labels) || ArrayBuffer.isView(labels) ? Array.from(labels) : Array(count).fill(labels);
-    if (list.length !== count || !list.every((c) => Number.isInteger(c) && c >= 0 && c < this.numClasses)) {
-      fail(`labels must be ints in [0, ${this.numClasses}), one per latent`, `labels=${JSON.stringify(labels)}`);
+    const list =
+      Array.isArray(labels) || ArrayBuffer.isView(labels)
+        ? Array.from(labels)
+        : Array(count).fill(labels);
+    if (
+      list.length !== count ||
+      !list.every((c) => Number.isInteger(c) && c >= 0 && c < this.numClasses)
+    ) {
+      fail(
+        `labels must be ints in [0, ${this.numClasses}), one per latent`,
+        `labels=${JSON.stringify(labels)}`,
+      );
     }
     return list;
   }
 
   // One run at a time: calls queue up.
   run(graph, floats, classes, n) {
-    const run = this.queue.then(() => this.runner.run(graph, floats, classes, n));
+    const run = this.queue.then(() =>
+      this.runner.run(graph, floats, classes, n),
+    );
     this.queue = run.catch(() => {});
     return run;
   }
@@ -499,12 +664,22 @@ export class Decoder {
   // z: array of latent vectors. Returns one flat Float32Array per image, in
   // the manifest's output layout (output_shape, row-major).
   async decode(z, labels) {
-    if (!Array.isArray(z) || z.length === 0) fail("z must be a non-empty array of latent vectors", `z=${JSON.stringify(z)}`);
+    if (!Array.isArray(z) || z.length === 0)
+      fail(
+        "z must be a non-empty array of latent vectors",
+        `z=${JSON.stringify(z)}`,
+      );
     const n = z.length;
     const flat = new Float32Array(n * this.latentDim);
     z.forEach((vector, i) => {
-      if (vector?.length !== this.latentDim || !Array.from(vector).every(Number.isFinite)) {
-        fail(`Each latent vector must hold ${this.latentDim} finite numbers`, `z[${i}].length=${vector?.length}`);
+      if (
+        vector?.length !== this.latentDim ||
+        !Array.from(vector).every(Number.isFinite)
+      ) {
+        fail(
+          `Each latent vector must hold ${this.latentDim} finite numbers`,
+          `z[${i}].length=${vector?.length}`,
+        );
       }
       flat.set(vector, i * this.latentDim);
     });
@@ -517,19 +692,36 @@ export class Decoder {
   // noise (latent "gmm", or the graph's own by default), or the prior's
   // Box-Muller latents decoded (latent "prior").
   async draw(n, seed, { latent, labels } = {}) {
-    if (!Number.isInteger(n) || n <= 0) fail("n must be a positive integer", `n=${n}`);
+    if (!Number.isInteger(n) || n <= 0)
+      fail("n must be a positive integer", `n=${n}`);
     const chosen = latent ?? this.defaultLatent;
     if (!this.latentSamplers.includes(chosen)) {
-      fail(`Unknown latent sampler; this export has ${this.latentSamplers}`, `latent=${JSON.stringify(latent)}`);
+      fail(
+        `Unknown latent sampler; this export has ${this.latentSamplers}`,
+        `latent=${JSON.stringify(latent)}`,
+      );
     }
     const classes = this.defaultLabels(n, labels);
-    const noise = seededNoise(seed ?? Math.floor(Math.random() * 2 ** 32), n, this.latentDim);
-    if (chosen === "prior" && !(this.runner.hasGraph("sample") && !this.manifest.latent_samplers?.gmm)) {
+    const noise = seededNoise(
+      seed ?? Math.floor(Math.random() * 2 ** 32),
+      n,
+      this.latentDim,
+    );
+    if (
+      chosen === "prior" &&
+      !(this.runner.hasGraph("sample") && !this.manifest.latent_samplers?.gmm)
+    ) {
       const latents = priorLatents(noise, n, this.latentDim);
-      return { images: await this.decode(latents, classes ?? undefined), latents };
+      return {
+        images: await this.decode(latents, classes ?? undefined),
+        latents,
+      };
     }
     const outputs = await this.run("sample", { noise }, classes, n);
-    return { images: rows(outputs.image, n, this.imageSize), latents: rows(outputs.z, n, this.latentDim) };
+    return {
+      images: rows(outputs.image, n, this.imageSize),
+      latents: rows(outputs.z, n, this.latentDim),
+    };
   }
 
   // n latent vectors (Float32Array each), as draw() draws them.
@@ -550,5 +742,7 @@ export class Decoder {
 }
 
 function rows(flat, n, size) {
-  return Array.from({ length: n }, (_, i) => flat.slice(i * size, (i + 1) * size));
+  return Array.from({ length: n }, (_, i) =>
+    flat.slice(i * size, (i + 1) * size),
+  );
 }
