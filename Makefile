@@ -72,7 +72,7 @@ bench-quality-record: setup  # two hours: the best recipe, training seeds 0 and 
 	$(BIN)/python $(RECORD_RUN) --seed 1
 
 notebooks: setup
-	$(BIN)/python -m tests.notebook_runner
+	$(BIN)/python -m tools.run_notebooks
 
 # JavaScript: the page (not its vendored runtimes) and the Node scripts of
 # tests/browser and bench, with ESLint (eslint.config.js) and Prettier.

@@ -1,5 +1,5 @@
 """The device package's committed test exports (`sampler/tests/data/`) are
-what `tests/make_device_export.py` writes today: the same manifests up to
+what `tools/make_device_export.py` writes today: the same manifests up to
 hashes, sizes, tool versions and parity figures, and reference images that
 Keras still draws."""
 
@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from tests import make_device_export
+from tools import make_device_export
 
 pytestmark = pytest.mark.slow
 

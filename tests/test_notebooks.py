@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.notebook_runner import NOTEBOOKS
-from tests.notebook_runner import execute
+from tools.run_notebooks import NOTEBOOKS
+from tools.run_notebooks import execute
 
 NAMES = sorted(p.name for p in NOTEBOOKS.glob("*.ipynb"))
 

@@ -1,5 +1,5 @@
 """Fixtures of the device package's tests: the committed small exports
-(`data/`, written by `python -m tests.make_device_export` in the full
+(`data/`, written by `python -m tools.make_device_export` in the full
 project) and the images Keras drew for them. No TensorFlow here."""
 
 import shutil

@@ -1,6 +1,6 @@
 """Executes the course notebooks with nbclient.
 
-`python -m tests.notebook_runner` re-executes every notebook in place (their
+`python -m tools.run_notebooks` re-executes every notebook in place (their
 committed outputs); `--budget full` runs the full training budget.
 """
 

@@ -1,7 +1,7 @@
 """Writes `sampler/tests/data/`: the small exports the device package is
 tested on without TensorFlow, and the images Keras draws for them.
 
-    python -m tests.make_device_export
+    python -m tools.make_device_export
 
 Two untrained MLP models on 8x8 images (latent size 2, 16 hidden units), each
 with a hand-made Gaussian mixture inside its sampling graph, exported as
