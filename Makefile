@@ -5,12 +5,12 @@ BIN := $(VENV)/bin
 RUN_DIR ?= runs/demo
 EPOCHS ?= 30
 
-.PHONY: presets setup demo test test-device lint format clean bench-clients bench-export bench-train bench-quality bench-quality-iwae bench-quality-record bench-samples bench-peers notebooks browser-deps bench-browser
+.PHONY: presets setup demo test test-device lint format clean bench-clients bench-export bench-train bench-quality bench-quality-iwae bench-quality-record bench-samples bench-peers notebooks browser-deps bench-browser docs docs-build
 
 $(BIN)/.installed: pyproject.toml sampler/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ./sampler -e ".[export,notebooks,dev]"
+	$(BIN)/python -m pip install --quiet -e ./sampler -e ".[export,notebooks,dev,docs]"
 	touch $@
 
 setup: $(BIN)/.installed
@@ -74,6 +74,15 @@ bench-quality-record: setup  # two hours: the best recipe, training seeds 0 and 
 notebooks: setup
 	$(BIN)/python -m tools.run_notebooks
 
+# The documentation site (mkdocs.yml, docs/): `make docs` serves it on
+# http://127.0.0.1:8000/ and rebuilds on changes; `make docs-build` builds it
+# into site/, strictly: a broken link, anchor or reference fails.
+docs: setup
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve
+
+docs-build: setup
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+
 # JavaScript: the page (not its vendored runtimes) and the Node scripts of
 # tests/browser and bench, with ESLint (eslint.config.js) and Prettier.
 JS_FILES := sampler/keras_vae_sampler/web/*.js tests/browser/*.mjs bench/*.mjs eslint.config.js
@@ -100,7 +109,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 browser-deps: /usr/bin/chromium node_modules/.package-lock.json
 
-test: lint browser-deps test-device
+test: lint docs-build browser-deps test-device
 	TF_CPP_MIN_LOG_LEVEL=2 $(BIN)/python -m pytest
 
 # The device package alone, as a device installs it: a fresh venv with
