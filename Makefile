@@ -140,4 +140,4 @@ format: setup node_modules/.package-lock.json
 	npx --no-install prettier --write $(JS_FILES)
 
 clean:
-	rm -rf $(VENV) $(DEVICE_VENV) .venv-openvino .venv-tfjs runs build dist *.egg-info .pytest_cache .ruff_cache node_modules
+	rm -rf $(VENV) $(DEVICE_VENV) .venv-openvino .venv-tfjs runs build dist *.egg-info .pytest_cache .ruff_cache node_modules site .cache

@@ -51,10 +51,7 @@ class ContinuousBernoulliLikelihood(Likelihood):
     normaliser `log C(lambda)`, an honest density in nats for grey-level
     data (it can be negative: a density may exceed 1). Its mean image is
     not `sigmoid(logits)` but the distribution's mean, which the exported
-    decoder computes too.
-
-    Args:
-        **kwargs: base layer arguments.
+    decoder computes too. It takes the base layer's arguments only.
 
     Example:
     ```python
