@@ -19,6 +19,7 @@ import importlib
 import sys
 
 from keras_vae_sampler.formats import FORMATS
+from keras_vae_sampler.lazy import lazy_attributes
 
 # Former modules of this package, now the device package's: one module
 # under two names.
@@ -45,8 +46,4 @@ _LAZY = {
     "read_manifest": "keras_vae_sampler.manifest",
 }
 
-
-def __getattr__(name):
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'keras_vae_export' has no attribute {name!r}")
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY)

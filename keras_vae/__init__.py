@@ -14,8 +14,8 @@ first used, or by `keras_vae.register_serializables()`.
 import importlib
 import sys
 
-from keras_vae._lazy import lazy_attributes
 from keras_vae.version import __version__
+from keras_vae_sampler.lazy import lazy_attributes
 
 _LAZY = {
     "Autoencoder": "keras_vae.models",

@@ -2,7 +2,7 @@
 label conditioning (`conditioning`), and the mixin that saves
 random-generator state (`seed_state`)."""
 
-from keras_vae._lazy import lazy_attributes
+from keras_vae_sampler.lazy import lazy_attributes
 
 _NAMES = {
     "OneHotLabel": "keras_vae.layers.conditioning",

@@ -4,7 +4,7 @@ decoder builders (`builders`, with the TF-free `architectures` table), the
 compile settings measured fastest (`compile_defaults`), and
 loading `.keras` files (`model_files`)."""
 
-from keras_vae._lazy import lazy_attributes
+from keras_vae_sampler.lazy import lazy_attributes
 
 _NAMES = {
     "Autoencoder": "keras_vae.models.autoencoder",

@@ -8,9 +8,9 @@ reads the description an export carries and draws from it with numpy.
 
 import sys
 
-from keras_vae._lazy import lazy_attributes
 from keras_vae_sampler import mixture_math
 from keras_vae_sampler import uniform_noise
+from keras_vae_sampler.lazy import lazy_attributes
 from keras_vae_sampler.manifest import LATENT_SAMPLERS
 
 # Their former names here still work: the same modules.

@@ -16,6 +16,7 @@ images = sampler.sample(16, seed=0)  # (16, 28, 28, 1) floats in [0, 1]
 ```
 """
 
+from keras_vae_sampler.lazy import lazy_attributes
 from keras_vae_sampler.version import __version__
 
 _LAZY = {
@@ -25,12 +26,6 @@ _LAZY = {
 }
 
 
-def __getattr__(name):
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'keras_vae_sampler' has no attribute {name!r}")
-
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY)
 
 __all__ = ["__version__", *_LAZY]
