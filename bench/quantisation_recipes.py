@@ -98,6 +98,7 @@ def main(argv=None):
     from keras_vae import evaluation
     from keras_vae_export import tflite_format
     from keras_vae_export.decode_model import build_export_model
+    from keras_vae_sampler import presets
 
     vae = keras_vae.VAE.from_preset("mnist")
     work = Path(tempfile.mkdtemp(prefix="recipes-"))
@@ -114,6 +115,7 @@ def main(argv=None):
     results = {
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
         "model": "preset mnist",
+        "model_training": presets.read_preset("mnist")[1]["training"]["command"],
         "first_layer": first,
         "recipes": {},
     }
@@ -141,7 +143,12 @@ def main(argv=None):
             row["gmm"]["completeness"] >= base["completeness"] - 0.02
             and row["gmm"]["frechet_distance"] <= base["frechet_distance"] * 1.05
         )
-    Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
+    previous = Path(args.json)
+    if previous.exists():  # the hand-run check of older runtimes stays
+        kept = json.loads(previous.read_text()).get("runtime_check")
+        if kept is not None:
+            results["runtime_check"] = kept
+    previous.write_text(json.dumps(results, indent=2) + "\n")
     print(f"wrote {args.json}")
 
 

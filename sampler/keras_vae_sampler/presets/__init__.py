@@ -60,10 +60,11 @@ PRESETS = {
     for preset in (
         Preset(
             "mnist",
-            "VAE on MNIST (the CLI defaults: MLP, 16-d latent, Bernoulli, 30 "
-            "epochs), with its 50-component latent mixture",
+            "VAE on MNIST (the CLI defaults but 60 epochs, the sweep's best "
+            "point for what the device draws: MLP, 16-d latent, Bernoulli), "
+            "with its 50-component latent mixture",
             "VAE",
-            ("--seed", "0", "--deterministic"),
+            ("--epochs", "60", "--seed", "0", "--deterministic"),
         ),
         Preset(
             "mnist_conditional",
