@@ -39,6 +39,7 @@ SHOWN_ON = {
     "browser_benchmark": "browser.md",
     "conditional_beta3": "samples.md",
     "conv_profile": "training.md",
+    "default_sweep": "samples.md",
     "device_footprint": "device.md",
     "export_benchmark": "export.md",
     "input_pipeline": "input_pipeline.md",
@@ -444,6 +445,34 @@ def table_quantisation(r):
         "max / mean error",
         "mixture: completeness, Fréchet, precision, recall",
         "qualifies",
+    )
+    return markdown_table(header, rows)
+
+
+def table_default_sweep(r):
+    rows = []
+    for name, x in r["default_sweep"]["points"].items():
+        overrides = ", ".join(f"{k}={v}" for k, v in x["overrides"].items())
+        seconds = x["train_seconds"]
+        rows.append(
+            (
+                code(name),
+                overrides or "(the defaults)",
+                f"{x['test_negative_elbo']:.2f}",
+                "-" if seconds is None else f"{seconds:.0f}",
+                f"{count(x['decoder_bytes'])} B",
+                quality_cells(x["graph"]),
+                f"{x['prior']['completeness']:.3f}",
+            )
+        )
+    header = (
+        "point",
+        "options",
+        "test -ELBO (nats)",
+        "training (s)",
+        "tflite-int8 decoder",
+        "sampling graph: completeness, Fréchet, precision, recall",
+        "prior: completeness",
     )
     return markdown_table(header, rows)
 
