@@ -15,10 +15,11 @@ resumed (`--reuse` keeps trained runs in --work-dir).
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
+
+from machine import cpu_info  # bench/machine.py: this folder is on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -91,7 +92,7 @@ def main(argv=None):
     test_images, _ = data.load_arrays("mnist", "test")
     test_images = test_images[: args.samples]
     classifier = evaluation.reference_classifier()
-    results = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}}
+    results = {"machine": {**cpu_info(), "python": sys.version.split()[0]}}
     if args.json and args.json.exists():
         results = json.loads(args.json.read_text())
     results.setdefault("points", {})

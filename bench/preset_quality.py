@@ -12,9 +12,10 @@ the training record come from the preset's own files.
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
+
+from machine import cpu_info  # bench/machine.py: this folder is on sys.path
 
 # Drawn from the sampling graph on uniform noise (the mixture inside), from
 # the mixture's latents decoded, and from the prior's.
@@ -63,7 +64,7 @@ def main(argv=None):
     test_images = test_images[: args.samples]
     classifier = evaluation.reference_classifier()
     results = {
-        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+        "machine": {**cpu_info(), "python": sys.version.split()[0]},
         "samples": args.samples,
         "presets": {},
     }

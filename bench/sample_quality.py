@@ -35,6 +35,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from machine import cpu_info  # bench/machine.py: this folder is on sys.path
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
@@ -182,7 +184,7 @@ def main(argv=None):
     test_images = test_images[: args.samples]
     classifier = evaluation.reference_classifier()
     results = {
-        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+        "machine": {**cpu_info(), "python": sys.version.split()[0]},
         "cli_seconds": {
             "help": _command_seconds(["--help"]),
             "train --help": _command_seconds(["train", "--help"]),
