@@ -151,23 +151,32 @@ def write_manifest(export_dir, manifest):
     return path
 
 
-def _read_json(path, export_dir):
-    """Parses a JSON file of the export; any decoding failure is one
-    `ExportSchemaError` naming the file."""
+def read_json(path, received):
+    """Parses a JSON file of an export or a preset: a regular file of at
+    most `MAX_JSON_BYTES`; any decoding failure is one `ExportSchemaError`
+    naming the file.
+
+    Args:
+        path: the file.
+        received: the `Received: ...` tail of the messages, such as
+            `"export_dir='exported'"`.
+    """
     size = check_regular_file(path)
     if size > MAX_JSON_BYTES:
         raise ValueError(
             f"{path.name} is {size:,} bytes, more than any export writes "
-            f"(at most {MAX_JSON_BYTES:,} are read). Received: "
-            f"export_dir={str(export_dir)!r}"
+            f"(at most {MAX_JSON_BYTES:,} are read). Received: {received}"
         )
     try:
         return json.loads(path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
         raise ExportSchemaError(
-            f"{path.name} is not valid JSON ({error}). Received: "
-            f"export_dir={str(export_dir)!r}"
+            f"{path.name} is not valid JSON ({error}). Received: {received}"
         ) from None
+
+
+def _read_json(path, export_dir):
+    return read_json(path, f"export_dir={str(export_dir)!r}")
 
 
 def _rule(message, received):

@@ -24,8 +24,8 @@ from keras_vae_sampler import schemas
 from keras_vae_sampler.errors import ExportIntegrityError
 from keras_vae_sampler.errors import ExportSchemaError
 from keras_vae_sampler.errors import NewerExportError
-from keras_vae_sampler.manifest import MAX_JSON_BYTES
 from keras_vae_sampler.manifest import describe_files
+from keras_vae_sampler.manifest import read_json
 
 PRESET_VERSION = 1
 METADATA_NAME = "metadata.json"
@@ -116,16 +116,7 @@ def _read_metadata(folder):
             f"This folder is not a preset: it has no {METADATA_NAME} (write one "
             f"with save_to_preset). {received}"
         )
-    if path.stat().st_size > MAX_JSON_BYTES:
-        raise ValueError(
-            f"{METADATA_NAME} is larger than any preset writes. {received}"
-        )
-    try:
-        metadata = json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
-        raise ExportSchemaError(
-            f"{METADATA_NAME} is not valid JSON ({error}). {received}"
-        ) from None
+    metadata = read_json(path, f"preset={str(folder)!r}")
     version = metadata.get("preset_version") if isinstance(metadata, dict) else None
     if isinstance(version, int) and version > PRESET_VERSION:
         raise NewerExportError(
