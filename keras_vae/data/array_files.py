@@ -115,7 +115,8 @@ def _read(archive, path, key):
                 "a numeric array (uint8 or float). Received: "
                 f"dataset={str(path)!r}"
             ) from None
-        raise
+        # numpy's own reading errors ("EOF: reading array data ...").
+        raise _unreadable(path, error) from None
 
 
 def _array_name(path, key):
@@ -193,8 +194,18 @@ def _unreadable(path, error):
     )
 
 
-# What a damaged .npz raises while a member is read.
-ARCHIVE_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, KeyError)
+# What a damaged .npz raises while a member is read (zipfile raises
+# NotImplementedError for a flag it does not support, RuntimeError for one
+# that marks the member encrypted).
+ARCHIVE_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    OSError,
+    EOFError,
+    KeyError,
+    NotImplementedError,
+    RuntimeError,
+)
 
 
 def _member_header(archive, path, key):
