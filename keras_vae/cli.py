@@ -12,71 +12,51 @@ import sys
 from pathlib import Path
 
 from keras_vae import likelihoods
-from keras_vae.input_checks import LIMITS
+from keras_vae.input_checks import check_at_most
+from keras_vae.input_checks import check_fraction
+from keras_vae.input_checks import check_image_size
+from keras_vae.input_checks import check_non_negative_float
+from keras_vae.input_checks import check_positive_float
 from keras_vae.models.architectures import ARCHITECTURES
 from keras_vae.models.objectives import OBJECTIVES
 from keras_vae.samplers import LATENT_SAMPLERS
 from keras_vae.training.config import default
 from keras_vae_sampler.cli import add_debug_option
 from keras_vae_sampler.cli import add_device_parsers
+from keras_vae_sampler.cli import argument_type
 from keras_vae_sampler.cli import at_most as _at_most
 from keras_vae_sampler.cli import non_negative_int as _non_negative_int
 from keras_vae_sampler.cli import positive_int as _positive_int
+from keras_vae_sampler.cli import refused
 from keras_vae_sampler.cli import run
 from keras_vae_sampler.formats import DEFAULT_BATCH_SIZES
 from keras_vae_sampler.formats import FORMATS
 from keras_vae_sampler.formats import parse_formats
 
-
-def _non_negative_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not value >= 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(
-            f"must be a finite number >= 0. Received: {text!r}"
-        )
-    return value
-
-
-def _positive_float(text):
-    value = _non_negative_float(text)
-    if value == 0:
-        raise argparse.ArgumentTypeError(f"must be > 0. Received: {text!r}")
-    return value
+_non_negative_float = argument_type(check_non_negative_float, float)
+_positive_float = argument_type(check_positive_float, float)
+_fraction = argument_type(check_fraction, float)
 
 
 def _image_size(text):
+    """`--image-size N` or `HxW`: the rule of `check_image_size`, each side
+    at most `LIMITS["image_side"]`."""
     parts = text.lower().replace("x", ",").split(",")
     try:
         size = tuple(int(part) for part in parts)
     except ValueError:
-        size = ()
-    if len(size) == 1:
-        size = size * 2
-    if len(size) != 2 or min(size) <= 0:
+        size = text
+    try:
+        size = check_image_size("image_size", size[0] if len(size) == 1 else size)
+    except ValueError:
         raise argparse.ArgumentTypeError(
             f"must be N or HxW with positive integers. Received: {text!r}"
-        )
-    if max(size) > LIMITS["image_side"]:
-        raise argparse.ArgumentTypeError(
-            f"each side must be at most {LIMITS['image_side']:,} (keras_vae_"
-            f"sampler.checks.LIMITS['image_side']). Received: {text!r}"
-        )
-    return size
-
-
-def _fraction(text):
+        ) from None
     try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(
-            f"must be a fraction in [0, 1). Received: {text!r}"
-        )
-    return value
+        check_at_most("each side", max(size), "image_side")
+    except ValueError as error:
+        raise refused(error, text) from None
+    return size
 
 
 def _add_data_arguments(parser):

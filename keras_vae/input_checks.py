@@ -12,9 +12,14 @@ import numpy as np
 
 # The device side's checks and size limits, defined there.
 from keras_vae_sampler.checks import LIMITS  # noqa: F401
+from keras_vae_sampler.checks import check_at_most  # noqa: F401
 from keras_vae_sampler.checks import check_choice  # noqa: F401
 from keras_vae_sampler.checks import check_labels  # noqa: F401
+from keras_vae_sampler.checks import check_non_negative_int  # noqa: F401
 from keras_vae_sampler.checks import check_positive_int  # noqa: F401
+
+# What `channels` may be: grey or colour.
+CHANNEL_CHOICES = (1, 3)
 
 
 def check_non_negative_float(name, value):
@@ -36,6 +41,54 @@ def check_positive_float(name, value):
     value = check_non_negative_float(name, value)
     if value == 0:
         raise ValueError(f"{name} must be > 0. Received: {name}={value!r}")
+    return value
+
+
+def check_fraction(name, value):
+    """Raise unless `value` is a real number in [0, 1)."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or not 0 <= value < 1
+    ):
+        raise ValueError(
+            f"{name} must be a fraction in [0, 1). Received: {name}={value!r}"
+        )
+    return float(value)
+
+
+def check_image_size(name, value):
+    """Returns an image size as `(height, width)`, or `None`.
+
+    Args:
+        name: the argument's name in error messages.
+        value: None, an int (a square) or a pair of positive ints.
+    """
+    if value is None:
+        return None
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        value = (value, value)
+    try:
+        size = tuple(value)
+    except TypeError:
+        size = ()
+    if len(size) != 2 or not all(
+        isinstance(d, numbers.Integral) and not isinstance(d, bool) and d > 0
+        for d in size
+    ):
+        raise ValueError(
+            f"{name} must be a positive int or a pair (height, width) of "
+            f"positive ints. Received: {name}={value!r}"
+        )
+    return tuple(int(d) for d in size)
+
+
+def check_channels(name, value):
+    """Returns `value` (one of `CHANNEL_CHOICES`, or `None`)."""
+    if value is not None and (isinstance(value, bool) or value not in CHANNEL_CHOICES):
+        raise ValueError(
+            f"{name} must be 1 (grey) or 3 (colour). Received: {name}={value!r}"
+        )
     return value
 
 

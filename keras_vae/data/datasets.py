@@ -41,6 +41,7 @@ from keras_vae.data.idx import verify_checksums
 from keras_vae.data.image_shapes import check_channels
 from keras_vae.data.image_shapes import check_image_size
 from keras_vae.data.image_shapes import fit_image
+from keras_vae.input_checks import check_fraction
 from keras_vae.input_checks import check_image_batch
 from keras_vae.input_checks import check_positive_int
 
@@ -231,16 +232,7 @@ def _check_unit_range(images):
 def _check_validation_split(validation_split):
     if validation_split is None or validation_split == 0:
         return None
-    if (
-        isinstance(validation_split, bool)
-        or not isinstance(validation_split, (int, float))
-        or not 0 < validation_split < 1
-    ):
-        raise ValueError(
-            "validation_split must be a fraction in (0, 1). Received: "
-            f"validation_split={validation_split!r}"
-        )
-    return float(validation_split)
+    return check_fraction("validation_split", validation_split)
 
 
 def _held_out(count, fraction, seed):

@@ -15,48 +15,19 @@ uint8 images stay uint8 through both steps (rounded after resizing), so a
 cached dataset holds one byte per pixel; float images stay float.
 """
 
-import numbers
+import functools
 
 import tensorflow as tf
 
-CHANNEL_CHOICES = (1, 3)
+from keras_vae import input_checks
+from keras_vae.input_checks import CHANNEL_CHOICES  # noqa: F401  (moved there)
+
 _LUMA = (0.2989, 0.5870, 0.1140)
 
 
-def check_image_size(image_size):
-    """Returns `image_size` as `(height, width)` or `None`.
-
-    Args:
-        image_size: None, an int (a square) or a pair of positive ints.
-    """
-    if image_size is None:
-        return None
-    if isinstance(image_size, numbers.Integral) and not isinstance(image_size, bool):
-        image_size = (image_size, image_size)
-    try:
-        size = tuple(image_size)
-    except TypeError:
-        size = ()
-    if len(size) != 2 or not all(
-        isinstance(d, numbers.Integral) and not isinstance(d, bool) and d > 0
-        for d in size
-    ):
-        raise ValueError(
-            "image_size must be a positive int or a pair (height, width) of "
-            f"positive ints. Received: image_size={image_size!r}"
-        )
-    return tuple(int(d) for d in size)
-
-
-def check_channels(channels):
-    """Returns `channels` (1, 3 or `None`)."""
-    if channels is not None and (
-        isinstance(channels, bool) or channels not in CHANNEL_CHOICES
-    ):
-        raise ValueError(
-            f"channels must be 1 (grey) or 3 (colour). Received: channels={channels!r}"
-        )
-    return channels
+# The checks moved to keras_vae.input_checks (shared with the command line).
+check_image_size = functools.partial(input_checks.check_image_size, "image_size")
+check_channels = functools.partial(input_checks.check_channels, "channels")
 
 
 def _like(values, image):

@@ -35,6 +35,36 @@ def check_positive_int(name, value):
     return int(value)
 
 
+def check_non_negative_int(name, value):
+    """Raise unless `value` is an integer >= 0 (booleans are refused)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise ValueError(f"{name} must be an integer >= 0. Received: {name}={value!r}")
+    return int(value)
+
+
+def check_at_most(name, value, limit_name):
+    """Raise unless `value` is an integer in `[1, LIMITS[limit_name]]`."""
+    value = check_positive_int(name, value)
+    limit = LIMITS[limit_name]
+    if value > limit:
+        raise ValueError(
+            f"{name} must be at most {limit:,} (keras_vae_sampler.checks.LIMITS"
+            f"[{limit_name!r}]). Received: {name}={value!r}"
+        )
+    return value
+
+
+def check_port(name, value):
+    """Raise unless `value` is a port number in [0, 65535] (0: a free one)."""
+    value = check_non_negative_int(name, value)
+    if value > 65535:
+        raise ValueError(
+            f"{name} must be a port in [0, 65535] (0 picks a free one). "
+            f"Received: {name}={value!r}"
+        )
+    return value
+
+
 def check_choice(name, value, choices):
     """Raise unless `value` is one of `choices`."""
     if value not in choices:

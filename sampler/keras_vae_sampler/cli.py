@@ -4,7 +4,9 @@ TensorFlow.
 `keras-vae` (the full package) offers the same three commands, from the
 same definitions here (`add_device_parsers`), beside `train`, `evaluate`
 and `export`. The argument converters (`positive_int`, `at_most`, ...) are
-shared with it too.
+shared with it too: each is `argument_type` over a check of
+`keras_vae_sampler.checks`, so an option and the Python argument it fills
+follow one rule.
 """
 
 import argparse
@@ -15,57 +17,64 @@ import sys
 import threading
 from pathlib import Path
 
-from keras_vae_sampler.checks import LIMITS
+from keras_vae_sampler.checks import check_at_most
+from keras_vae_sampler.checks import check_non_negative_int
+from keras_vae_sampler.checks import check_port
+from keras_vae_sampler.checks import check_positive_int
+from keras_vae_sampler.formats import DEFAULT_RUNTIME
 from keras_vae_sampler.formats import RUNTIMES
 from keras_vae_sampler.manifest import LATENT_SAMPLERS
 from keras_vae_sampler.presets import PRESETS
 
 
-def positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value <= 0:
-        raise argparse.ArgumentTypeError(
-            f"must be a positive integer. Received: {text!r}"
-        )
-    return value
+def argument_type(check, parse=int):
+    """An argparse `type=` that applies a check of `checks` (or of
+    `keras_vae.input_checks`) to an option's text.
 
+    The text is converted with `parse` (text it refuses is checked as it
+    is, so it gets the same rule), then `check("value", value)` decides;
+    its message becomes the option's error, with the text received:
+    `argument --epochs: must be a positive integer. Received: '0'`.
 
-def non_negative_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 0. Received: {text!r}")
-    return value
+    Args:
+        check: a function `(name, value)` that returns the value or raises
+            a `ValueError` ending with `Received: ...`.
+        parse: the text's type, `int` or `float`. Defaults to `int`.
 
-
-def at_most(limit_name):
-    """A positive-int converter bounded by `LIMITS[limit_name]`."""
-    limit = LIMITS[limit_name]
+    Returns:
+        The converter, a function of the text.
+    """
 
     def convert(text):
-        value = positive_int(text)
-        if value > limit:
-            raise argparse.ArgumentTypeError(
-                f"must be at most {limit:,} (keras_vae_sampler.checks.LIMITS"
-                f"[{limit_name!r}]). Received: {text!r}"
-            )
-        return value
+        try:
+            value = parse(text)
+        except ValueError:
+            value = text
+        try:
+            return check("value", value)
+        except ValueError as error:
+            raise refused(error, text, "value") from None
 
     return convert
 
 
-def port(text):
-    value = non_negative_int(text)
-    if value > 65535:
-        raise argparse.ArgumentTypeError(
-            f"must be a port in [0, 65535] (0 picks a free one). Received: {text!r}"
-        )
-    return value
+def refused(error, text, name=None):
+    """The argparse error for option text a check refused: the check's
+    message up to `Received:` (less the leading `name`), then the text."""
+    rule = str(error).rpartition(". Received:")[0]
+    if name is not None:
+        rule = rule.removeprefix(f"{name} ")
+    return argparse.ArgumentTypeError(f"{rule}. Received: {text!r}")
+
+
+positive_int = argument_type(check_positive_int)
+non_negative_int = argument_type(check_non_negative_int)
+port = argument_type(check_port)
+
+
+def at_most(limit_name):
+    """A positive-int converter bounded by `LIMITS[limit_name]`."""
+    return argument_type(lambda name, value: check_at_most(name, value, limit_name))
 
 
 def add_export_arguments(parser):
@@ -115,7 +124,7 @@ def add_device_parsers(subparsers):
         formatter_class=formatter,
     )
     add_export_arguments(parser)
-    parser.add_argument("--runtime", choices=RUNTIMES, default="tflite")
+    parser.add_argument("--runtime", choices=RUNTIMES, default=DEFAULT_RUNTIME)
     parser.add_argument(
         "--format",
         default=None,

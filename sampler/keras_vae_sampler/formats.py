@@ -125,6 +125,8 @@ FORMATS = {
     )
 }
 RUNTIMES = ("savedmodel", "tflite", "onnx")
+# The runtime `Sampler` and `keras-vae sample` use unless told.
+DEFAULT_RUNTIME = "tflite"
 # Runtimes whose clients need a fixed batch (LiteRT.js, GPU delegates): they
 # get fixed-batch variants beside the dynamic artifact. ONNX Runtime (Python,
 # node, web), OpenVINO and TensorFlow take the dynamic files as they are.

@@ -17,6 +17,7 @@ import numpy as np
 from keras_vae_sampler import uniform_noise
 from keras_vae_sampler.checks import check_choice
 from keras_vae_sampler.checks import check_labels
+from keras_vae_sampler.formats import DEFAULT_RUNTIME
 from keras_vae_sampler.formats import FORMATS
 from keras_vae_sampler.formats import RUNTIMES
 from keras_vae_sampler.formats import artifact_key
@@ -40,7 +41,7 @@ class Sampler:
         export_dir: folder written by `export_decoder` (with
             `manifest.json`).
         runtime: `"tflite"`, `"onnx"` or `"savedmodel"`. Defaults to
-            `"tflite"`.
+            `"tflite"` (`formats.DEFAULT_RUNTIME`).
         format: str or None. Which artifact of that runtime, such as
             `"tflite-int8"`; `None` takes the float32 one when exported.
         num_threads: int or None. CPU threads of the runtime. Defaults to
@@ -62,7 +63,7 @@ class Sampler:
     def __init__(
         self,
         export_dir,
-        runtime="tflite",
+        runtime=DEFAULT_RUNTIME,
         format=None,
         num_threads=None,
         verify=True,
