@@ -118,6 +118,26 @@ def test_test_split_is_not_shuffled_and_train_is_reshuffled(tiny_idx_dir):
     np.testing.assert_allclose(np.sort(epoch_1.ravel()), np.sort(epoch_2.ravel()))
 
 
+def test_a_data_source_carries_the_reading_options(tiny_idx_dir):
+    source = data.DataSource(
+        "mnist", data_dir=tiny_idx_dir, image_size=14, validation_split=0.25
+    )
+    assert source.image_size == (14, 14) and source.evaluation_split == "validation"
+    assert data.DataSource("mnist", validation_split=0).validation_split is None
+    assert data.DataSource("mnist").evaluation_split == "test"
+    by_source = data.load_arrays(source, "validation")
+    by_arguments = data.load_arrays(
+        "mnist", "validation", tiny_idx_dir, image_size=14, validation_split=0.25
+    )
+    for a, b in zip(by_source, by_arguments):
+        np.testing.assert_array_equal(a, b)
+    assert by_source[0].shape == (64, 14, 14, 1)
+    with pytest.raises(ValueError, match="Received: channels=1"):
+        data.load_dataset(source, channels=1)
+    with pytest.raises(ValueError, match=r"\[0, 1\). Received: validation_split=1"):
+        data.DataSource("mnist", validation_split=1)
+
+
 def test_environment_variable_points_to_idx_folders(tiny_idx_dir, monkeypatch):
     monkeypatch.setenv("KERAS_VAE_DATA_DIR", str(tiny_idx_dir.parent))
     tiny_idx_dir.rename(tiny_idx_dir.parent / "fashion_mnist")

@@ -12,6 +12,7 @@ import tensorflow_datasets as tfds
 import keras_vae
 from keras_vae import data
 from keras_vae.cli import main
+from keras_vae.data import idx_folders
 from tests.image_files import random_images
 from tests.image_files import write_class_folders
 from tests.image_files import write_image
@@ -251,7 +252,7 @@ def test_an_installed_package_without_the_bundled_mnist_says_how_to_point_at_it(
         raise ConnectionError("Failed to resolve 'storage.googleapis.com'")
 
     monkeypatch.setattr(tfds.core.DatasetBuilder, "download_and_prepare", offline)
-    monkeypatch.setattr(data.datasets, "REPOSITORY_DATA_DIR", tmp_path / "absent")
+    monkeypatch.setattr(idx_folders, "REPOSITORY_DATA_DIR", tmp_path / "absent")
     monkeypatch.delenv("KERAS_VAE_DATA_DIR", raising=False)
     with pytest.raises(ValueError) as error:
         data.load_dataset("mnist")
