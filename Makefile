@@ -29,10 +29,10 @@ presets: setup  # train and build the presets that ship (sampler/keras_vae_sampl
 	$(BIN)/python tools/make_presets.py
 
 bench-export: setup
-	$(BIN)/python bench/export_benchmark.py --model $(RUN_DIR)/model.keras --json bench/results/export_benchmark.json
+	$(BIN)/python -m bench.export_benchmark --model $(RUN_DIR)/model.keras --json bench/results/export_benchmark.json
 
 bench-train: setup bench-peers
-	$(BIN)/python bench/train_throughput.py --json bench/results/train_throughput.json --pythae-python .venv-pythae/bin/python
+	$(BIN)/python -m bench.train_throughput --json bench/results/train_throughput.json --pythae-python .venv-pythae/bin/python
 
 bench-peers: .venv-pythae/bin/python  # pythae + PyTorch (CPU), kept apart from TensorFlow
 .venv-pythae/bin/python:
@@ -40,12 +40,12 @@ bench-peers: .venv-pythae/bin/python  # pythae + PyTorch (CPU), kept apart from 
 	.venv-pythae/bin/pip install -q torch==2.13.0 pythae
 
 bench-browser: setup browser-deps
-	$(BIN)/python bench/browser_benchmark.py --export-dir $(RUN_DIR)/exported --json bench/results/browser_benchmark.json
+	$(BIN)/python -m bench.browser_benchmark --export-dir $(RUN_DIR)/exported --json bench/results/browser_benchmark.json
 
 bench-clients: setup browser-deps .venv-openvino/bin/python .venv-tfjs/tensorflowjs  # which exported files OpenVINO and TF.js run
-	$(BIN)/python bench/openvino_clients.py --prepare --export-dir runs/clients/exported --cases runs/clients/cases.npz
-	.venv-openvino/bin/python bench/openvino_clients.py --export-dir runs/clients/exported --cases runs/clients/cases.npz --json bench/results/openvino_clients.json
-	$(BIN)/python bench/tfjs_clients.py --tfjs-path .venv-tfjs --work-dir runs/clients/tfjs --json bench/results/tfjs_clients.json
+	$(BIN)/python -m bench.openvino_clients --prepare --export-dir runs/clients/exported --cases runs/clients/cases.npz
+	.venv-openvino/bin/python -m bench.openvino_clients --export-dir runs/clients/exported --cases runs/clients/cases.npz --json bench/results/openvino_clients.json
+	$(BIN)/python -m bench.tfjs_clients --tfjs-path .venv-tfjs --work-dir runs/clients/tfjs --json bench/results/tfjs_clients.json
 
 .venv-tfjs/tensorflowjs:  # the TF.js converter and what it imports, without their pins (see bench/tfjs_clients.py)
 	$(BIN)/pip install -q --no-deps --target .venv-tfjs tensorflowjs==4.22.0 tf-keras==2.21.0 tensorflow-hub==0.16.1 jax==0.10.2 jaxlib==0.10.2
@@ -55,17 +55,17 @@ bench-clients: setup browser-deps .venv-openvino/bin/python .venv-tfjs/tensorflo
 	.venv-openvino/bin/pip install -q numpy openvino==2026.4.1
 
 bench-samples: setup
-	$(BIN)/python bench/sample_quality.py --json bench/results/sample_quality.json
+	$(BIN)/python -m bench.sample_quality --json bench/results/sample_quality.json
 
 bench-quality: setup
-	$(BIN)/python bench/quality.py --runs wide:60,burda:60,default:60 --json bench/results/quality.json
+	$(BIN)/python -m bench.quality --runs wide:60,burda:60,default:60 --json bench/results/quality.json
 
 bench-quality-iwae: setup  # four hours: IWAE k=5 and 50, with and without DReG
-	$(BIN)/python bench/iwae_step_cost.py --json bench/results/iwae_step_cost.json
-	$(BIN)/python bench/quality.py --batch-size 64 --runs wide+iwae5-dreg:60,wide+iwae50-dreg:60,wide+iwae5:60,wide+iwae50:60 --json bench/results/quality.json
+	$(BIN)/python -m bench.iwae_step_cost --json bench/results/iwae_step_cost.json
+	$(BIN)/python -m bench.quality --batch-size 64 --runs wide+iwae5-dreg:60,wide+iwae50-dreg:60,wide+iwae5:60,wide+iwae50:60 --json bench/results/quality.json
 
 # The best recipe of #14: IWAE k=5 with DReG, weight decay on the encoder only.
-RECORD_RUN := bench/quality.py --batch-size 64 --weight-decay 0.05 --weight-decay-on encoder --runs wide+iwae5-dreg:60 --json bench/results/quality.json
+RECORD_RUN := -m bench.quality --batch-size 64 --weight-decay 0.05 --weight-decay-on encoder --runs wide+iwae5-dreg:60 --json bench/results/quality.json
 
 bench-quality-record: setup  # two hours: the best recipe, training seeds 0 and 1
 	$(BIN)/python $(RECORD_RUN)

@@ -18,7 +18,7 @@ Chromium with playwright-core (`bench/browser_benchmark.mjs`) and measures:
 Usage (after `keras-vae train --output-dir runs/demo` and `keras-vae export
 runs/demo/model.keras runs/demo/exported`):
 
-    python bench/browser_benchmark.py --export-dir runs/demo/exported \\
+    python -m bench.browser_benchmark --export-dir runs/demo/exported \\
         --json bench/results/browser_benchmark.json
 """
 
@@ -27,16 +27,14 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import threading
 import time
 from pathlib import Path
 
+from bench.common import run_node
 from keras_vae_sampler.sampler import Sampler
 from keras_vae_sampler.web_server import make_server
 from keras_vae_sampler.web_site import runtime_pin
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def python_onnxruntime(export_dir, threads, calls, batches):
@@ -106,19 +104,10 @@ def main():
         "batches": args.batches,
     }
     try:
-        result = subprocess.run(
-            ["node", str(ROOT / "bench" / "browser_benchmark.mjs"), json.dumps(spec)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
+        browser = run_node("browser_benchmark.mjs", json.dumps(spec), timeout=900)
     finally:
         server.shutdown()
         server.server_close()
-    if result.returncode != 0:
-        raise SystemExit(result.stderr[-3000:])
-    browser = json.loads(result.stdout.strip().splitlines()[-1])
     outside = [r for r in browser.pop("requests") if not r.startswith(url)]
     if outside:
         raise SystemExit(f"requests left 127.0.0.1: {outside}")

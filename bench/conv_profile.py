@@ -15,7 +15,7 @@
    start-up, so each runs in its own process with the default again.
 
 Usage:
-    python bench/conv_profile.py --json bench/results/conv_profile.json
+    python -m bench.conv_profile --json bench/results/conv_profile.json
 """
 
 import argparse
@@ -27,6 +27,11 @@ import subprocess
 import sys
 import tempfile
 import time
+
+from bench.common import ROOT
+from bench.common import interleaved_rates
+from bench.common import mnist_train_uint8
+from bench.common import write_json
 
 IN_PROCESS_OPTIONS = {
     "jit_compile=True": {"jit_compile": True},
@@ -66,13 +71,6 @@ def _conv_vae(keras_vae):
     return keras_vae.VAE(encoder, decoder, seed=0)
 
 
-def _images(keras_vae, count):
-    images, _ = keras_vae.data.read_idx_split(
-        keras_vae.data.default_idx_dir("mnist"), "train"
-    )
-    return images[:count]
-
-
 def _op_type(name):
     return name.rsplit(":", 1)[1] if ":" in name else name
 
@@ -96,7 +94,7 @@ def profile(args):
     import keras_vae
 
     dataset = keras_vae.data.load_dataset(
-        _images(keras_vae, args.images), batch_size=128, seed=0
+        mnist_train_uint8(args.images), batch_size=128, seed=0
     )
     vae = _conv_vae(keras_vae)
     vae.compile(optimizer=keras.optimizers.Adam())
@@ -185,10 +183,7 @@ def measure_options(args, options):
 
     import keras_vae
 
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from train_throughput import interleaved_rates
-
-    images = _images(keras_vae, args.images)
+    images = mnist_train_uint8(args.images)
     runs = {
         name: _run(keras, keras_vae, images, settings)
         for name, settings in {DEFAULT: {}, **options}.items()
@@ -202,14 +197,18 @@ def _start_up_option(args, env, alternations=2):
     import statistics
 
     command = [
-        *(sys.executable, os.path.abspath(__file__), "--option", DEFAULT),
+        *(sys.executable, "-m", "bench.conv_profile", "--option", DEFAULT),
         *("--images", str(args.images), "--rounds", "2"),
     ]
     rates = {"without": [], "with": []}
     for _ in range(alternations):
         for key, extra in (("without", {}), ("with", env)):
             result = subprocess.run(
-                command, env={**os.environ, **extra}, capture_output=True, text=True
+                command,
+                env={**os.environ, **extra},
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
             )
             if result.returncode:
                 return {"failed": result.stderr.strip()[-400:]}
@@ -238,9 +237,7 @@ def main(argv=None):
         print(f"{option}: {rates['images_per_s'] / default:.2f}x the default")
     for option, result in report["start_up_options"].items():
         print(f"{option}: {result.get('ratio', 'failed')}x the default")
-    with open(args.json, "w") as handle:
-        json.dump(report, handle, indent=2)
-        handle.write("\n")
+    write_json(args.json, report)
     return 0
 
 

@@ -6,8 +6,8 @@ samples of its sampling graph through `keras_vae_sampler.Sampler`
 (completeness, Frechet distance, precision, recall by the reference
 classifier), with the test ELBO and the training time.
 
-    python bench/default_sweep.py --json bench/results/default_sweep.json
-    python bench/default_sweep.py --points latent8,beta0.5   # some points
+    python -m bench.default_sweep --json bench/results/default_sweep.json
+    python -m bench.default_sweep --points latent8,beta0.5   # some points
 
 Results are written after every point, so a long sweep can be stopped and
 resumed (`--reuse` keeps trained runs in --work-dir).
@@ -15,13 +15,13 @@ resumed (`--reuse` keeps trained runs in --work-dir).
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
-from machine import cpu_info  # bench/machine.py: this folder is on sys.path
-
-ROOT = Path(__file__).resolve().parents[1]
+from bench.common import ROOT
+from bench.common import machine_and_python
+from bench.common import mnist_images
+from bench.common import write_json
 
 # name: TrainingConfig overrides of the CLI defaults.
 POINTS = {
@@ -86,13 +86,11 @@ def main(argv=None):
     parser.add_argument("--samples", type=int, default=2000)
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
-    from keras_vae import data
     from keras_vae import evaluation
 
-    test_images, _ = data.load_arrays("mnist", "test")
-    test_images = test_images[: args.samples]
+    test_images = mnist_images("test", args.samples)
     classifier = evaluation.reference_classifier()
-    results = {"machine": {**cpu_info(), "python": sys.version.split()[0]}}
+    results = {"machine": machine_and_python()}
     if args.json and args.json.exists():
         results = json.loads(args.json.read_text())
     results.setdefault("points", {})
@@ -109,7 +107,7 @@ def main(argv=None):
         results["points"][name] = row
         print(name, json.dumps(row), flush=True)
         if args.json:
-            args.json.write_text(json.dumps(results, indent=2) + "\n")
+            write_json(args.json, results)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ The export is MNIST-sized: the default `keras-vae train` architecture,
 untrained (timing and size do not depend on the weights), exported as
 `tflite` and `onnx`.
 
-    python bench/device_footprint.py --json bench/results/device_footprint.json
+    python -m bench.device_footprint --json bench/results/device_footprint.json
 """
 
 import argparse
@@ -28,10 +28,9 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bench.machine import cpu_info  # noqa: E402
+from bench.common import ROOT
+from bench.common import cpu_info
+from bench.common import write_json
 
 INSTALLS = {
     "empty venv": [],
@@ -134,7 +133,7 @@ def main():
             if p.is_file()
         },
     }
-    args.json.write_text(json.dumps(result, indent=2) + "\n")
+    write_json(args.json, result)
     print(
         json.dumps(
             {k: result[k] for k in ("device_over_full", "first_image")}, indent=1

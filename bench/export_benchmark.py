@@ -11,7 +11,7 @@ format and measures, with the same thread count everywhere:
   the posterior-mean reconstruction, nats per image) against Keras.
 
 Usage:
-    python bench/export_benchmark.py --model runs/demo/model.keras \
+    python -m bench.export_benchmark --model runs/demo/model.keras \
         --json bench/results/export_benchmark.json
 """
 
@@ -19,7 +19,9 @@ import argparse
 import os
 import sys
 
-from machine import cpu_info
+from bench.common import cpu_info
+from bench.common import mnist_images
+from bench.common import write_json
 
 THREADS_DEFAULT = 2
 
@@ -82,7 +84,6 @@ def main(argv=None):
     args = _parse_args(argv)
     _set_threads(args.threads)
 
-    import json
     import tempfile
     from pathlib import Path
 
@@ -93,7 +94,7 @@ def main(argv=None):
     tf.config.threading.set_intra_op_parallelism_threads(args.threads)
     tf.config.threading.set_inter_op_parallelism_threads(1)
 
-    import keras_vae
+    import keras_vae  # noqa: F401 (registers the classes load_model reads)
     from keras_vae_export.exporter import export_decoder
     from keras_vae_sampler.formats import FORMATS
     from keras_vae_sampler.runtimes import open_runner
@@ -106,8 +107,7 @@ def main(argv=None):
     z256 = rng.standard_normal((256, latent_dim), dtype=np.float32)
     z_prior = rng.standard_normal((1000, latent_dim), dtype=np.float32)
 
-    test_x, _ = keras_vae.data.load_arrays("mnist", "test")
-    test_x = test_x[: args.test_images]
+    test_x = mnist_images("test", args.test_images)
     z_test = vae.encode(test_x)[0].astype(np.float32)
 
     def bernoulli_nll(images):
@@ -202,8 +202,7 @@ def main(argv=None):
             "int8_size_ratio": results["tflite-int8"]["size_bytes"] / float32_size,
         },
     }
-    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
+    write_json(args.json, report)
     print(format_table(report))
     return 0
 

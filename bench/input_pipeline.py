@@ -17,20 +17,20 @@ and runs `keras-vae train --conditional` (MLP and conv), `export` and
 times and the exit codes.
 
 Usage:
-    python bench/input_pipeline.py --json bench/results/input_pipeline.json
+    python -m bench.input_pipeline --json bench/results/input_pipeline.json
 """
 
 import argparse
 import json
 import os
 import platform
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+from bench.common import write_json
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def _parse_args(argv):
@@ -175,8 +175,7 @@ def main(argv=None):
                 tmp, args.digits, args.digit_epochs
             )
     print(json.dumps(results, indent=2))
-    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
+    write_json(args.json, results)
 
 
 if __name__ == "__main__":

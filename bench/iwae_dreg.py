@@ -9,7 +9,7 @@ ratio (median over weights of |mean| / std across noise draws on one
 batch, Rainforth et al. 2018) at the end of training.
 
 Usage:
-    python bench/iwae_dreg.py --steps 5:150,50:50 --json /tmp/iwae_dreg.json
+    python -m bench.iwae_dreg --steps 5:150,50:50 --json /tmp/iwae_dreg.json
 """
 
 import argparse
@@ -17,6 +17,9 @@ import json
 import os
 import sys
 import time
+
+from bench.common import mnist_images
+from bench.common import mnist_train_uint8
 
 
 def measure(k, dreg, steps, args):
@@ -28,10 +31,8 @@ def measure(k, dreg, steps, args):
     from keras_vae import evaluation
 
     keras.utils.set_random_seed(args.seed)
-    images, _ = keras_vae.data.read_idx_split(
-        keras_vae.data.default_idx_dir("mnist"), "train"
-    )
-    test_x, _ = keras_vae.data.load_arrays("mnist", "test")
+    images = mnist_train_uint8()
+    test_x = mnist_images("test")
     train = keras_vae.data.load_dataset(images, batch_size=128, seed=0)
     encoder = keras_vae.build_mlp_encoder((28, 28, 1), 50, hidden_units=(512, 512))
     decoder = keras_vae.build_mlp_decoder(50, (28, 28, 1), hidden_units=(512, 512))

@@ -4,7 +4,7 @@ IWAE runs.
 
 The wide 784-512-512-50 MLP of bench/quality.py trains on binarised MNIST
 with the ELBO and with IWAE (k = 5 and 50, DReG). Two measurements, each
-with its runs taking turns one epoch at a time (`train_throughput`'s
+with its runs taking turns one epoch at a time (`bench.common`'s
 `interleaved_rates`: a slow spell of the shared machine hits them all;
 median of the rounds after one warm-up epoch):
 
@@ -16,19 +16,17 @@ median of the rounds after one warm-up epoch):
   size, compiled with the defaults.
 
 Usage:
-    python bench/iwae_step_cost.py --json bench/results/iwae_step_cost.json
+    python -m bench.iwae_step_cost --json bench/results/iwae_step_cost.json
 """
 
 import argparse
-import json
 import os
 import sys
-from pathlib import Path
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-from train_throughput import GRID  # noqa: E402
-from train_throughput import interleaved_rates  # noqa: E402
+from bench.common import GRID
+from bench.common import interleaved_rates
+from bench.common import mnist_train_uint8
+from bench.common import write_json
 
 OBJECTIVES = {
     "elbo": {},
@@ -139,11 +137,7 @@ def batch_sizes(objective, train_images, args):
 def main(argv=None):
     args = _parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import keras_vae
-
-    train_images, _ = keras_vae.data.read_idx_split(
-        keras_vae.data.default_idx_dir("mnist"), "train"
-    )
+    train_images = mnist_train_uint8()
     report = {"rounds": args.rounds, "settings_grid": {}, "batch_sizes": {}}
     for objective in args.objectives.split(","):
         grid = settings_grid(objective, train_images, args)
@@ -164,7 +158,7 @@ def main(argv=None):
                 f"images/s, {result['seconds_per_step'] * 1000:.1f} ms/step",
                 flush=True,
             )
-    Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
+    write_json(args.json, report)
     return 0
 
 

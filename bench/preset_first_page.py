@@ -7,7 +7,7 @@
 3. Chromium opens the page until the first grid of samples is drawn
    (`bench/browser_benchmark.mjs`, onnxruntime-web, one navigation).
 
-    python bench/preset_first_page.py --json bench/results/preset_first_page.json
+    python -m bench.preset_first_page --json bench/results/preset_first_page.json
 """
 
 import argparse
@@ -19,7 +19,8 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from bench.common import ROOT
+from bench.common import run_node
 
 
 def main():
@@ -58,20 +59,11 @@ def main():
             "calls": 1,
             "batches": 1,
         }
-        result = subprocess.run(
-            ["node", str(ROOT / "bench" / "browser_benchmark.mjs"), json.dumps(spec)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        browser = run_node("browser_benchmark.mjs", json.dumps(spec), timeout=300)
         done = time.perf_counter()
     finally:
         server.terminate()
         server.wait(timeout=10)
-    if result.returncode != 0:
-        raise SystemExit(result.stderr[-3000:])
-    browser = json.loads(result.stdout.strip().splitlines()[-1])
     first_image = browser["first_image"]
     report = {
         "what": __doc__.split("\n\n")[0],

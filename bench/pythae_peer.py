@@ -14,7 +14,7 @@ The networks copy `keras_vae.build_encoder_decoder(architecture, (28, 28,
 sigmoid (keras-vae's compute the loss from logits).
 
 Usage:
-    .venv-pythae/bin/python bench/pythae_peer.py --architecture mlp
+    .venv-pythae/bin/python -m bench.pythae_peer --architecture mlp
 """
 
 import argparse

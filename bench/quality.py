@@ -41,11 +41,11 @@ machines have both run it, and steps per hour differ between them and
 between runs on one host.
 
 Usage:
-    python bench/quality.py --runs wide:40,burda:8,default:5 \
+    python -m bench.quality --runs wide:40,burda:8,default:5 \
         --json bench/results/quality.json
-    python bench/quality.py --runs wide+iwae50-dreg:60,wide+iwae5-dreg:60
+    python -m bench.quality --runs wide+iwae50-dreg:60,wide+iwae5-dreg:60
     # a smoke run: minutes of training on a subset, written elsewhere
-    python bench/quality.py --runs wide:0.5,wide+iwae5:0.5 \
+    python -m bench.quality --runs wide:0.5,wide+iwae5:0.5 \
         --train-examples 6000 --test-examples 500 --iwae-samples 500 \
         --json bench/results/quality_smoke.json
 """
@@ -57,7 +57,10 @@ import sys
 import time
 from pathlib import Path
 
-from machine import cpu_info
+from bench.common import cpu_info
+from bench.common import mnist_images
+from bench.common import mnist_train_uint8
+from bench.common import write_json
 
 CONFIGS = {
     "burda": {"hidden_units": (200, 200), "activation": "tanh", "latent_dim": 50},
@@ -220,12 +223,8 @@ def train_and_measure(name, minutes, args):
 
     config, objective = parse_run(name)
     keras.utils.set_random_seed(args.seed)
-    images, _ = keras_vae.data.read_idx_split(
-        keras_vae.data.default_idx_dir("mnist"), "train"
-    )
-    test_x, _ = keras_vae.data.load_arrays("mnist", "test")
-    images = images[: args.train_examples]
-    test_x = test_x[: args.test_examples]
+    images = mnist_train_uint8(args.train_examples)
+    test_x = mnist_images("test", args.test_examples)
     train = keras_vae.data.load_dataset(images, batch_size=args.batch_size, seed=0)
     encoder = keras_vae.build_mlp_encoder(
         (28, 28, 1),
@@ -346,8 +345,7 @@ def main(argv=None):
         result = train_and_measure(name, float(minutes), args)
         key = run_key(name, args)
         report["runs"][key] = result
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(report, indent=2) + "\n")
+        write_json(path, report)
         print(
             f"{key}: {result['epochs']} epochs in {result['train_seconds'] / 60:.1f}"
             f" min; test NLL (IWAE k={args.iwae_samples}) "

@@ -13,18 +13,15 @@ the first 2,000 test images, binarised once: every pair sees the same
 images, so their differences are less noisy than each standard error).
 
 Usage:
-    python bench/quality_sweep.py --json bench/results/quality_iwae_proxies.json
+    python -m bench.quality_sweep --json bench/results/quality_iwae_proxies.json
 """
 
 import argparse
-import json
 import os
 import sys
-from pathlib import Path
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-import quality  # noqa: E402
+from bench import quality
+from bench.common import write_json
 
 KEPT = (
     "batch_size",
@@ -78,7 +75,7 @@ def main(argv=None):
                 flush=True,
             )
     report = {"run": args.run, "minutes": args.minutes, "runs": runs}
-    Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
+    write_json(args.json, report)
     return 0
 
 

@@ -3,7 +3,7 @@ item 2): size, largest and mean pixel error against Keras over 1,000 prior
 latents, and what the device draws from the preset's latent mixture
 (completeness, Frechet distance, precision, recall of 2,000 samples).
 
-    python bench/quantisation_recipes.py --json bench/results/quantisation_recipes.json
+    python -m bench.quantisation_recipes --json bench/results/quantisation_recipes.json
 
 Each recipe quantises the decoder's fully connected weights; "first int8"
 keeps the first layer (16 inputs, fewer than one block of 32) at int8
@@ -17,12 +17,14 @@ import argparse
 import contextlib
 import io
 import json
-import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
-from machine import cpu_info  # bench/machine.py: this folder is on sys.path
+
+from bench.common import machine_and_python
+from bench.common import mnist_images
+from bench.common import write_json
 
 # name: [(layer regex, bits, granularity, "dynamic" or "weight")]; later
 # entries override earlier ones for the layers they match.
@@ -94,7 +96,6 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     import keras_vae
-    from keras_vae import data
     from keras_vae import evaluation
     from keras_vae_export import tflite_format
     from keras_vae_export.decode_model import build_export_model
@@ -106,14 +107,13 @@ def main(argv=None):
     inputs = [{"name": "z", "shape": [-1, vae.latent_dim], "dtype": "float32"}]
     tflite_format.write_tflite(build_export_model(vae, "decode"), float_path, inputs)
     first = vae.decoder.layers[1].name  # the first Dense after the input
-    test_images, _ = data.load_arrays("mnist", "test")
-    test_images = test_images[: args.samples]
+    test_images = mnist_images("test", args.samples)
     classifier = evaluation.reference_classifier()
     z = np.random.default_rng(0).standard_normal((1000, vae.latent_dim), "float32")
     reference = np.asarray(vae.decode(z))
     float_bytes = float_path.stat().st_size
     results = {
-        "machine": {**cpu_info(), "python": sys.version.split()[0]},
+        "machine": machine_and_python(),
         "model": "preset mnist",
         "model_training": presets.read_preset("mnist")[1]["training"]["command"],
         "first_layer": first,
@@ -148,7 +148,7 @@ def main(argv=None):
         kept = json.loads(previous.read_text()).get("runtime_check")
         if kept is not None:
             results["runtime_check"] = kept
-    previous.write_text(json.dumps(results, indent=2) + "\n")
+    write_json(previous, results)
     print(f"wrote {args.json}")
 
 

@@ -23,7 +23,7 @@ Bernoulli, 30 epochs) and the conditional one (`--conditional`), then:
   of 5 runs).
 
 Usage:
-    python bench/sample_quality.py --json bench/results/sample_quality.json
+    python -m bench.sample_quality --json bench/results/sample_quality.json
 """
 
 import argparse
@@ -35,7 +35,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from machine import cpu_info  # bench/machine.py: this folder is on sys.path
+from bench.common import export_samplers
+from bench.common import machine_and_python
+from bench.common import mnist_images
+from bench.common import write_json
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -95,20 +98,6 @@ def _train(work, conditional, epochs, latent_sampler, reuse=False):
 LATENTS = ("prior", "gmm", "graph")
 
 
-def _export_sources(export_dir):
-    """A `Sampler` per exported format (its any-batch decoder and sampling
-    graph)."""
-    from keras_vae_export import Sampler
-    from keras_vae_sampler.manifest import read_manifest
-
-    artifacts = read_manifest(export_dir)["artifacts"]
-    return {
-        name: Sampler(export_dir, runtime=artifact["runtime"], format=name)
-        for name, artifact in artifacts.items()
-        if artifact["graph"] == "decode" and artifact["batch_size"] is None
-    }
-
-
 def _component_sweep(model, train_images, test_images, classifier, counts, samples):
     from keras_vae import evaluation
 
@@ -134,7 +123,7 @@ def _format_table(model, export_dir, manifest, test_images, classifier, samples)
     z = rng.standard_normal((1000, model.latent_dim), dtype=np.float32)
     reference = model.decode(z)
     rows = {}
-    sources = {"keras": model, **_export_sources(export_dir)}
+    sources = {"keras": model, **export_samplers(export_dir)}
     for name, source in sources.items():
         row = {}
         if name != "keras":
@@ -159,7 +148,7 @@ def _label_accuracy(model, export_dir, classifier):
     from keras_vae import evaluation
 
     rows = {}
-    sources = {"keras": model, **_export_sources(export_dir)}
+    sources = {"keras": model, **export_samplers(export_dir)}
     for name, source in sources.items():
         rows[name] = {
             latent: evaluation.label_accuracy(source, classifier, latent=latent)
@@ -171,7 +160,6 @@ def _label_accuracy(model, export_dir, classifier):
 
 def main(argv=None):
     args = _parse_args(argv)
-    from keras_vae import data
     from keras_vae import evaluation
     from keras_vae.training.config import default
     from keras_vae_export import export_decoder
@@ -179,12 +167,11 @@ def main(argv=None):
 
     counts = [int(c) for c in args.components.split(",")]
     work = Path(args.work_dir or tempfile.mkdtemp(prefix="sample-quality-"))
-    train_images, _ = data.load_arrays("mnist", "train")
-    test_images, _ = data.load_arrays("mnist", "test")
-    test_images = test_images[: args.samples]
+    train_images = mnist_images("train")
+    test_images = mnist_images("test", args.samples)
     classifier = evaluation.reference_classifier()
     results = {
-        "machine": {**cpu_info(), "python": sys.version.split()[0]},
+        "machine": machine_and_python(),
         "cli_seconds": {
             "help": _command_seconds(["--help"]),
             "train --help": _command_seconds(["train", "--help"]),
@@ -221,8 +208,7 @@ def main(argv=None):
         "gmm_components_per_class": cmodel.latent_sampler.num_components,
         "label_accuracy": _label_accuracy(cmodel, cexport, classifier),
     }
-    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
+    write_json(args.json, results)
     print(f"wrote {args.json}")
 
 

@@ -19,7 +19,7 @@ on the converter's `PYTHONPATH`. The converter imports
 keras-vae graph uses: an empty module stands in for it.
 
 Usage:
-    python bench/tfjs_clients.py --tfjs-path .venv-tfjs \\
+    python -m bench.tfjs_clients --tfjs-path .venv-tfjs \\
         --work-dir runs/clients/tfjs --json bench/results/tfjs_clients.json
 """
 
@@ -32,10 +32,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from openvino_clients import client_feeds
-from openvino_clients import client_model
+from bench.common import ROOT
+from bench.common import run_node
+from bench.openvino_clients import client_feeds
+from bench.openvino_clients import client_model
 
-ROOT = Path(__file__).resolve().parent.parent
 BACKENDS = ("cpu", "wasm")
 CONVERTER = "tensorflowjs.converters.converter"
 
@@ -96,13 +97,7 @@ def main(argv=None):
         }
     spec_path = work / "cases.json"
     spec_path.write_text(json.dumps({"cases": cases, "backends": list(BACKENDS)}))
-    result = subprocess.run(
-        ["node", str(ROOT / "bench" / "tfjs_clients.mjs"), str(spec_path)],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
-    if result.returncode != 0:
-        raise SystemExit(result.stderr[-3000:])
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+    report = run_node("tfjs_clients.mjs", str(spec_path), timeout=600)
     package = json.loads((ROOT / "package.json").read_text())["devDependencies"]
     text = json.dumps(
         {

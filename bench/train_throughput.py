@@ -27,13 +27,19 @@ Measures, in one run on this machine:
   those peaks reached.
 
 Usage:
-    python bench/train_throughput.py --json bench/results/train_throughput.json
+    python -m bench.train_throughput --json bench/results/train_throughput.json
 """
 
 import argparse
 import os
 import sys
 import time
+
+from bench.common import GRID
+from bench.common import ROOT
+from bench.common import interleaved_rates
+from bench.common import mnist_train_uint8
+from bench.common import write_json
 
 
 def _parse_args(argv):
@@ -150,23 +156,6 @@ def theoretical_peak():
     }
 
 
-class EpochTimer:
-    def __new__(cls):
-        import keras
-
-        class _Timer(keras.callbacks.Callback):
-            def on_train_begin(self, logs=None):
-                self.times = []
-
-            def on_epoch_begin(self, epoch, logs=None):
-                self._start = time.perf_counter()
-
-            def on_epoch_end(self, epoch, logs=None):
-                self.times.append(time.perf_counter() - self._start)
-
-        return _Timer()
-
-
 def reference_vae(encoder, decoder):
     """A VAE written the way the keras.io example writes it."""
     import keras
@@ -229,47 +218,18 @@ def reference_vae(encoder, decoder):
     return ReferenceVAE(encoder, decoder)
 
 
-def interleaved_rates(runs, rounds):
-    """Median images/s of each run over `rounds` rounds of one epoch each,
-    the runs taking turns (so a slow spell of a shared machine hits them
-    all), after one warm-up epoch each (tracing, XLA compilation).
-
-    Args:
-        runs: dict name -> (model, fit data, fit keyword arguments, images).
-        rounds: int.
-
-    Returns:
-        dict name -> {"images_per_s", "epoch_seconds"}.
-    """
-    import statistics
-
-    timer = EpochTimer()
-    seconds = {name: [] for name in runs}
-    for round_index in range(rounds + 1):
-        for name, (model, data, fit_kwargs, _) in runs.items():
-            model.fit(data, epochs=1, callbacks=[timer], verbose=0, **fit_kwargs)
-            if round_index:
-                seconds[name] += timer.times
-    return {
-        name: {
-            "images_per_s": runs[name][3] / statistics.median(times),
-            "epoch_seconds": times,
-        }
-        for name, times in seconds.items()
-    }
-
-
 def pythae_peer(python, architecture, images, epochs, batch_size):
-    """pythae's rate from `bench/pythae_peer.py` under `python`, or why not."""
+    """pythae's rate from `bench.pythae_peer` under `python`, or why not."""
     import json
     import subprocess
 
     if not python or not os.path.exists(python):
         return {"skipped": f"no pythae environment at {python!r} (make bench-peers)"}
-    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pythae_peer.py")
     result = subprocess.run(
-        [python, script, "--architecture", architecture, "--images", str(images),
-         "--epochs", str(epochs), "--batch-size", str(batch_size)],
+        [python, "-m", "bench.pythae_peer", "--architecture", architecture,
+         "--images", str(images), "--epochs", str(epochs),
+         "--batch-size", str(batch_size)],
+        cwd=ROOT,
         capture_output=True,
         text=True,
     )  # fmt: skip
@@ -289,15 +249,10 @@ def _rate_entry(rate, times, flops, peaks):
     }
 
 
-GRID = [(False, 1), (True, 1), (False, 8), (True, 8)]
-
-
 def main(argv=None):
     args = _parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import json
     import platform
-    from pathlib import Path
 
     import keras
 
@@ -312,9 +267,7 @@ def main(argv=None):
     peak = max(p["gflops"] for p in peaks.values())
     for name, value in peaks.items():
         print(f"float32 peak, {name}: {value['gflops']:.1f} GFLOP/s")
-    images_all, _ = keras_vae.data.read_idx_split(
-        keras_vae.data.default_idx_dir("mnist"), "train"
-    )
+    images_all = mnist_train_uint8()
     report = {
         "machine": {"cores": os.cpu_count(), "cpu": platform.machine()},
         "peaks": peaks,
@@ -411,8 +364,7 @@ def main(argv=None):
             f"{flops / 1e6:.2f} MFLOP/img, "
             f"{rate * flops / 1e9 / peak:.0%} of the best peak"
         )
-    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
+    write_json(args.json, report)
     return 0
 
 
