@@ -5,7 +5,7 @@ Every function takes a trained model and numpy images, and returns plain
 numbers. Modules: `likelihood_bounds` (ELBO, IWAE), `latent_statistics`
 (active units, continuity), `sample_quality` (completeness, label accuracy,
 Fréchet distance, precision and recall),
-`reference_classifier`, `report` (`evaluate_model`).
+`reference_classifier`, `report` (`evaluate_model`, `evaluate_on_source`).
 """
 
 from keras_vae.evaluation.latent_statistics import continuity
@@ -17,6 +17,7 @@ from keras_vae.evaluation.likelihood_bounds import importance_weighted_log_likel
 from keras_vae.evaluation.reference_classifier import default_cache_dir
 from keras_vae.evaluation.reference_classifier import reference_classifier
 from keras_vae.evaluation.report import evaluate_model
+from keras_vae.evaluation.report import evaluate_on_source
 from keras_vae.evaluation.sample_quality import classifier_features
 from keras_vae.evaluation.sample_quality import completeness
 from keras_vae.evaluation.sample_quality import frechet_distance
@@ -31,6 +32,7 @@ __all__ = [
     "default_cache_dir",
     "elbo",
     "evaluate_model",
+    "evaluate_on_source",
     "evaluation_images",
     "fixed_binarization",
     "frechet_distance",

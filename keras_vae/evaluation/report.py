@@ -1,5 +1,8 @@
 """Every measure of the evaluation package in one report (what
-`keras-vae evaluate` prints)."""
+`keras-vae evaluate` prints): `evaluate_model` on images,
+`evaluate_on_source` on the held-out images of a data source."""
+
+import os
 
 import numpy as np
 
@@ -7,6 +10,7 @@ from keras_vae.evaluation.latent_statistics import continuity
 from keras_vae.evaluation.latent_statistics import posterior_statistics
 from keras_vae.evaluation.likelihood_bounds import elbo
 from keras_vae.evaluation.likelihood_bounds import importance_weighted_log_likelihood
+from keras_vae.evaluation.reference_classifier import reference_classifier
 from keras_vae.evaluation.sample_quality import label_accuracy
 from keras_vae.evaluation.sample_quality import sample_quality
 
@@ -91,4 +95,62 @@ def evaluate_model(
             )
         report.update({f"{key}{suffix}": value for key, value in scores.items()})
     report["classifier_test_accuracy"] = getattr(classifier, "test_accuracy", None)
+    return report
+
+
+def evaluate_on_source(model, source, iwae_samples=1000, max_examples=None, seed=0):
+    """What `keras-vae evaluate` measures: `evaluate_model` on the images a
+    data source holds out for evaluation.
+
+    The images are the source's `evaluation_split` (its held-out
+    validation split, else the test split); their labels are used for a
+    conditional model. On MNIST images of shape `(28, 28, 1)` the sample
+    measures are taken too, with the reference classifier.
+
+    Args:
+        model: a trained `VAE`, `ConditionalVAE` or `Autoencoder`, or the
+            path of its `.keras` file.
+        source: a `keras_vae.data.DataSource`; for a model that
+            `keras-vae train` wrote,
+            `keras_vae.training.config.data_source(config)` gives the one
+            it validated on.
+        iwae_samples: int. k of the IWAE estimate. Defaults to `1000`.
+        max_examples: int or None. Evaluate on the first N images.
+            Defaults to `None` (all).
+        seed: int. Defaults to `0`.
+
+    Returns:
+        The report of `evaluate_model`, with `dataset` added. Without the
+        reference classifier (it is for MNIST) the report has no sample
+        measures and no `classifier_test_accuracy`.
+
+    Example:
+    ```python
+    source = keras_vae.data.DataSource("mnist")
+    report = evaluate_on_source("runs/vae/model.keras", source)
+    ```
+    """
+    from keras_vae import data
+    from keras_vae.models.latent_model import LatentModel
+    from keras_vae.models.model_files import load_model_file
+
+    if isinstance(model, (str, os.PathLike)):
+        model = load_model_file(model, LatentModel)
+    images, labels = data.load_arrays(source, source.evaluation_split)
+    images, labels = images[:max_examples], labels[:max_examples]
+    if model.num_classes is None:
+        labels = None
+    classifier = None
+    is_mnist = isinstance(source.dataset, str) and source.dataset == "mnist"
+    if is_mnist and model.example_shape == (28, 28, 1):
+        classifier = reference_classifier(data_dir=source.data_dir)
+    report = evaluate_model(
+        model,
+        images,
+        iwae_samples=iwae_samples,
+        classifier=classifier,
+        seed=seed,
+        labels=labels,
+    )
+    report["dataset"] = source.dataset
     return report

@@ -2,10 +2,14 @@
 
 Free of TensorFlow: the command line reads its defaults from this dataclass
 and its choices from the tables it names, so `keras-vae --help` answers
-without starting TensorFlow.
+without starting TensorFlow. `data_source` turns the data options into the
+one `DataSource` a run reads.
 """
 
 import dataclasses
+
+from keras_vae.data.source import DataSource
+from keras_vae.data.source import source_kind
 
 DEFAULT_VALIDATION_SPLIT = 0.1
 
@@ -77,3 +81,33 @@ def default(name):
     """The default value of one `TrainingConfig` field."""
     fields = {field.name: field for field in dataclasses.fields(TrainingConfig)}
     return fields[name].default
+
+
+def data_source(options):
+    """The `DataSource` a run reads, built once from its options.
+
+    `validation_split=None` holds out `DEFAULT_VALIDATION_SPLIT` of a folder
+    or array file and uses a named dataset's test split; the held-out split
+    is seeded by `seed`.
+
+    Args:
+        options: a `TrainingConfig`, or the `keras-vae evaluate` arguments,
+            which use the same names, so that evaluation reads the
+            held-out images training validated on.
+
+    Returns:
+        A `keras_vae.data.DataSource`.
+    """
+    fraction = options.validation_split
+    if fraction is None and source_kind(options.dataset) != "name":
+        fraction = DEFAULT_VALIDATION_SPLIT
+    return DataSource(
+        options.dataset,
+        data_dir=options.data_dir,
+        image_size=options.image_size,
+        channels=options.channels,
+        validation_split=fraction,
+        split_seed=options.seed,
+        images_key=options.images_key,
+        labels_key=options.labels_key,
+    )

@@ -39,7 +39,7 @@ from keras_vae.training.callbacks import KLWarmup
 from keras_vae.training.callbacks import RecordEpochTime
 from keras_vae.training.callbacks import SaveLastGoodModel
 from keras_vae.training.callbacks import StopOnNonFiniteLoss
-from keras_vae.training.config import DEFAULT_VALIDATION_SPLIT
+from keras_vae.training.config import data_source
 
 
 class TrainingDiverged(ValueError):
@@ -106,47 +106,14 @@ def _build_vae(config, example_shape, num_classes, class_names=None):
     return vae
 
 
-def validation_fraction(config):
-    """The held-out share of the training data, or `None` (a named
-    dataset's test split)."""
-    if config.validation_split is not None:
-        return config.validation_split or None
-    if data.source_kind(config.dataset) != "name":
-        return DEFAULT_VALIDATION_SPLIT
-    return None
-
-
-def read_options(options):
-    """What `keras_vae.data` needs to read the images: the keyword arguments
-    of `load_dataset` and `load_arrays` for a `TrainingConfig`, or for the
-    evaluate command's arguments (the same names), so that evaluation reads
-    the held-out images training validated on."""
-    return dict(
-        data_dir=options.data_dir,
-        image_size=options.image_size,
-        channels=options.channels,
-        validation_split=validation_fraction(options),
-        split_seed=options.seed,
-        images_key=options.images_key,
-        labels_key=options.labels_key,
-    )
-
-
-def _load_data(config):
-    """The train and test (or held-out validation) datasets, the number of
-    classes (`None` unless the run is conditional) and the class names."""
-    common = dict(
-        batch_size=config.batch_size,
-        with_labels=config.conditional,
-        **read_options(config),
-    )
-    fraction = common["validation_split"]
-    train = data.load_dataset(config.dataset, split="train", seed=config.seed, **common)
+def _load_data(config, source):
+    """The train and test (or held-out validation) datasets of `source`,
+    the number of classes (`None` unless the run is conditional) and the
+    class names."""
+    common = dict(batch_size=config.batch_size, with_labels=config.conditional)
+    train = data.load_dataset(source, split="train", seed=config.seed, **common)
     test = data.load_dataset(
-        config.dataset,
-        split="validation" if fraction else "test",
-        shuffle=False,
-        **common,
+        source, split=source.evaluation_split, shuffle=False, **common
     )
     first = next(iter(train))
     images = first[0] if config.conditional else first
@@ -275,7 +242,8 @@ def run_training(config, verbose="auto"):
     if config.deterministic:
         # Bit-identical reruns; TensorFlow then turns XLA off.
         tf.config.experimental.enable_op_determinism()
-    train, test, num_classes, class_names = _load_data(config)
+    source = data_source(config)
+    train, test, num_classes, class_names = _load_data(config, source)
     image_spec = train.element_spec[0] if num_classes else train.element_spec
     example_shape = tuple(image_spec.shape[1:])
     vae = _build_vae(config, example_shape, num_classes, class_names)
@@ -333,12 +301,12 @@ def run_training(config, verbose="auto"):
         vae.fit_latent_sampler(
             train, num_components=config.gmm_components, seed=config.seed
         )
-    summary = _write_outputs(vae, test, output_dir, fields, rows, config)
+    summary = _write_outputs(vae, test, output_dir, fields, rows, config, source)
     shutil.rmtree(checkpoints, ignore_errors=True)
     return summary
 
 
-def _write_outputs(vae, test, output_dir, fields, rows, config):
+def _write_outputs(vae, test, output_dir, fields, rows, config, source):
     test_metrics = vae.evaluate(test, verbose=0, return_dict=True)
     first = next(iter(test))
     if vae.num_classes:
@@ -369,8 +337,8 @@ def _write_outputs(vae, test, output_dir, fields, rows, config):
         "test_reconstruction_loss": float(test_metrics["reconstruction_loss"]),
         "test_kl_loss": float(test_metrics["kl_loss"]),
         "evaluated_on": (
-            f"validation: {validation_fraction(config):g} of the training data"
-            if validation_fraction(config)
+            f"validation: {source.validation_split:g} of the training data"
+            if source.validation_split
             else "test split"
         ),
         "epochs": len(rows),
