@@ -152,6 +152,29 @@ def test_installed_command_runs():
     assert "--warmup-epochs" in result.stdout
 
 
+def test_parsing_and_help_start_no_tensorflow():
+    """Every command's parser, and the data source evaluate builds from its
+    arguments, come without TensorFlow (a fresh interpreter)."""
+    code = (
+        "import sys\n"
+        "from keras_vae.cli import build_parser\n"
+        "from keras_vae.training.config import data_source\n"
+        "parser = build_parser()\n"
+        "args = parser.parse_args(['evaluate', 'm.keras', '--dataset', 'a.npz'])\n"
+        "assert data_source(args).validation_split == 0.1\n"
+        "for command in ('train', 'evaluate', 'export', 'sample'):\n"
+        "    try:\n"
+        "        parser.parse_args([command, '--help'])\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "assert 'tensorflow' not in sys.modules, 'tensorflow imported'\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+
+
 def test_cli_defaults_are_the_training_config_defaults():
     import dataclasses
 
