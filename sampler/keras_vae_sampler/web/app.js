@@ -83,18 +83,9 @@ function showError(error) {
   console.error(error);
 }
 
-function start(decoder) {
-  const model = decoder.model;
-  const conditional = decoder.numClasses !== null;
-  const state = {
-    grid: [],
-    gridLabels: null,
-    current: null,
-    currentLabel: 0,
-    a: null,
-    b: null,
-  };
-
+// The model's name and what it offers: usable runtimes, the mixture, classes.
+function showModel(page) {
+  const { decoder, model } = page;
   const usable = Decoder.runtimesFor(decoder.manifest);
   for (const option of $("runtime").options)
     option.disabled = !usable.includes(option.value);
@@ -106,56 +97,64 @@ function start(decoder) {
     );
     $("sampler-control").hidden = false;
   }
-  if (conditional) {
+  if (page.conditional) {
     decoder.classNames.forEach((name, c) =>
       $("label").add(new Option(name, String(c))),
     );
     $("label-control").hidden = false;
   }
+}
 
-  // What the large image shows, for scripts and tests.
-  api.current = () => ({
-    z: [...state.current],
-    label: conditional ? labelFor() : null,
+// The class chosen in the label menu, or null for "every class".
+function pickedLabel() {
+  return $("label").value === "" ? null : Number($("label").value);
+}
+
+// The class the large image and the strip are drawn for (conditional models).
+function labelFor(page) {
+  return page.conditional
+    ? (pickedLabel() ?? page.state.currentLabel)
+    : undefined;
+}
+
+async function drawLarge(page) {
+  const { decoder, model, state } = page;
+  const [image] = await decoder.decode(
+    [state.current],
+    page.conditional ? [labelFor(page)] : undefined,
+  );
+  const canvas = $("large");
+  drawImage(
+    canvas.getContext("2d"),
+    image,
+    model,
+    0,
+    0,
+    canvas.width,
+    canvas.height,
+  );
+  drawPad(page);
+}
+
+// The interpolation strip: STRIP_FRAMES steps from z = a to z = b.
+async function drawStrip(page) {
+  const { decoder, model, state } = page;
+  const frames = Array.from({ length: STRIP_FRAMES }, (_, i) => {
+    const t = i / (STRIP_FRAMES - 1);
+    return state.a.map((value, d) => (1 - t) * value + t * state.b[d]);
   });
+  const images = await decoder.decode(
+    frames,
+    page.conditional ? Array(STRIP_FRAMES).fill(labelFor(page)) : undefined,
+  );
+  const canvas = $("strip");
+  drawGrid(canvas, images, model, STRIP_FRAMES, canvas.width / STRIP_FRAMES);
+}
 
-  const pickedLabel = () =>
-    $("label").value === "" ? null : Number($("label").value);
-  const labelFor = () =>
-    conditional ? (pickedLabel() ?? state.currentLabel) : undefined;
-
-  const renderLarge = coalesced(async () => {
-    const [image] = await decoder.decode(
-      [state.current],
-      conditional ? [labelFor()] : undefined,
-    );
-    const canvas = $("large");
-    drawImage(
-      canvas.getContext("2d"),
-      image,
-      model,
-      0,
-      0,
-      canvas.width,
-      canvas.height,
-    );
-    drawPad();
-  });
-
-  const renderStrip = coalesced(async () => {
-    const frames = Array.from({ length: STRIP_FRAMES }, (_, i) => {
-      const t = i / (STRIP_FRAMES - 1);
-      return state.a.map((value, d) => (1 - t) * value + t * state.b[d]);
-    });
-    const images = await decoder.decode(
-      frames,
-      conditional ? Array(STRIP_FRAMES).fill(labelFor()) : undefined,
-    );
-    const canvas = $("strip");
-    drawGrid(canvas, images, model, STRIP_FRAMES, canvas.width / STRIP_FRAMES);
-  });
-
-  // Sliders: all latent dimensions up to 16, else the first 8.
+// Sliders: all latent dimensions up to 16, else the first 8. Returns the
+// [slider, value] pairs.
+function addSliders(page) {
+  const { decoder, state } = page;
   const shown = decoder.latentDim <= 16 ? decoder.latentDim : 8;
   const sliders = [];
   for (let d = 0; d < shown; d += 1) {
@@ -174,140 +173,186 @@ function start(decoder) {
     slider.addEventListener("input", () => {
       state.current[d] = Number(slider.value);
       value.textContent = Number(slider.value).toFixed(2);
-      renderLarge();
+      page.renderLarge();
     });
     $("sliders").append(label, slider, value);
     sliders.push([slider, value]);
   }
+  return sliders;
+}
 
-  const setCurrent = (z, label) => {
-    state.current = Array.from(z);
-    if (label !== undefined && label !== null) state.currentLabel = label;
-    sliders.forEach(([slider, value], d) => {
-      slider.value = state.current[d];
-      value.textContent = state.current[d].toFixed(2);
-    });
-    renderLarge();
-  };
+// Shows `z` (and `label`, when given) in the large image and the sliders.
+function setCurrent(page, z, label) {
+  const { state } = page;
+  state.current = Array.from(z);
+  if (label !== undefined && label !== null) state.currentLabel = label;
+  page.sliders.forEach(([slider, value], d) => {
+    slider.value = state.current[d];
+    value.textContent = state.current[d].toFixed(2);
+  });
+  page.renderLarge();
+}
 
-  // The 2-D pad: z = (x, y) in [-3, 3]^2, for latent_dim == 2.
+// The 2-D pad: z = (x, y) in [-3, 3]^2, for latent_dim == 2.
+function drawPad(page) {
+  if (page.decoder.latentDim !== 2) return;
   const pad = $("pad");
-  function drawPad() {
-    if (decoder.latentDim !== 2) return;
-    const context = pad.getContext("2d");
-    const toPixel = (v, size) =>
-      ((v + SLIDER_RANGE) / (2 * SLIDER_RANGE)) * size;
-    context.clearRect(0, 0, pad.width, pad.height);
-    context.strokeStyle = "#ccc";
-    context.beginPath();
-    context.moveTo(pad.width / 2, 0);
-    context.lineTo(pad.width / 2, pad.height);
-    context.moveTo(0, pad.height / 2);
-    context.lineTo(pad.width, pad.height / 2);
-    context.stroke();
-    context.fillStyle = "#d33";
-    context.beginPath();
-    context.arc(
-      toPixel(state.current[0], pad.width),
-      pad.height - toPixel(state.current[1], pad.height),
-      5,
-      0,
-      2 * Math.PI,
-    );
-    context.fill();
-  }
-  if (decoder.latentDim === 2) {
-    pad.hidden = false;
-    const fromPointer = (event) => {
-      const box = pad.getBoundingClientRect();
-      const x =
-        ((event.clientX - box.left) / box.width) * 2 * SLIDER_RANGE -
-        SLIDER_RANGE;
-      const y =
-        SLIDER_RANGE -
-        ((event.clientY - box.top) / box.height) * 2 * SLIDER_RANGE;
-      setCurrent([x, y]);
-    };
-    pad.addEventListener("pointerdown", (event) => {
-      pad.setPointerCapture(event.pointerId);
-      fromPointer(event);
-    });
-    pad.addEventListener("pointermove", (event) => {
-      if (event.buttons) fromPointer(event);
-    });
-  }
+  const { current } = page.state;
+  const context = pad.getContext("2d");
+  const toPixel = (v, size) => ((v + SLIDER_RANGE) / (2 * SLIDER_RANGE)) * size;
+  context.clearRect(0, 0, pad.width, pad.height);
+  context.strokeStyle = "#ccc";
+  context.beginPath();
+  context.moveTo(pad.width / 2, 0);
+  context.lineTo(pad.width / 2, pad.height);
+  context.moveTo(0, pad.height / 2);
+  context.lineTo(pad.width, pad.height / 2);
+  context.stroke();
+  context.fillStyle = "#d33";
+  context.beginPath();
+  context.arc(
+    toPixel(current[0], pad.width),
+    pad.height - toPixel(current[1], pad.height),
+    5,
+    0,
+    2 * Math.PI,
+  );
+  context.fill();
+}
 
-  const renderGrid = coalesced(async () => {
-    const seed = Number.parseInt($("seed").value, 10);
-    const picked = pickedLabel();
-    const labels = conditional
-      ? Array.from(
-          { length: GRID_COUNT },
-          (_, i) => picked ?? i % decoder.numClasses,
-        )
-      : undefined;
-    const drawn = await decoder.draw(
-      GRID_COUNT,
-      Number.isInteger(seed) ? seed : 0,
-      { latent: $("sampler").value, labels },
-    );
-    const [images, z] = [drawn.images, drawn.latents];
-    drawGrid(
-      $("grid"),
-      images,
-      model,
-      GRID_COLUMNS,
-      $("grid").width / GRID_COLUMNS,
-    );
-    state.grid = z;
-    state.gridLabels = labels;
-    if (api.firstImageMs === null) {
-      api.firstImageMs = performance.now();
-      performance.mark("keras-vae-first-image");
-      state.a = Array.from(z[0]);
-      state.b = Array.from(z[1]);
-      setCurrent(z[0], labels?.[0]);
-      renderStrip();
-    }
+// Shows the pad for latent_dim == 2 and lets the pointer pick z on it.
+function addPad(page) {
+  if (page.decoder.latentDim !== 2) return;
+  const pad = $("pad");
+  pad.hidden = false;
+  const fromPointer = (event) => {
+    const box = pad.getBoundingClientRect();
+    const x =
+      ((event.clientX - box.left) / box.width) * 2 * SLIDER_RANGE -
+      SLIDER_RANGE;
+    const y =
+      SLIDER_RANGE -
+      ((event.clientY - box.top) / box.height) * 2 * SLIDER_RANGE;
+    setCurrent(page, [x, y]);
+  };
+  pad.addEventListener("pointerdown", (event) => {
+    pad.setPointerCapture(event.pointerId);
+    fromPointer(event);
   });
+  pad.addEventListener("pointermove", (event) => {
+    if (event.buttons) fromPointer(event);
+  });
+}
 
-  $("grid").addEventListener("click", (event) => {
-    const box = $("grid").getBoundingClientRect();
-    const cell = box.width / GRID_COLUMNS;
-    const i =
-      Math.floor((event.clientY - box.top) / cell) * GRID_COLUMNS +
-      Math.floor((event.clientX - box.left) / cell);
-    if (state.grid[i]) setCurrent(state.grid[i], state.gridLabels?.[i]);
-  });
+// The grid of GRID_COUNT samples for the seed, sampler and label chosen. The
+// first one drawn also sets the large image and the strip's ends.
+async function drawSampleGrid(page) {
+  const { decoder, model, state } = page;
+  const seed = Number.parseInt($("seed").value, 10);
+  const picked = pickedLabel();
+  const labels = page.conditional
+    ? Array.from(
+        { length: GRID_COUNT },
+        (_, i) => picked ?? i % decoder.numClasses,
+      )
+    : undefined;
+  const drawn = await decoder.draw(
+    GRID_COUNT,
+    Number.isInteger(seed) ? seed : 0,
+    { latent: $("sampler").value, labels },
+  );
+  const [images, z] = [drawn.images, drawn.latents];
+  drawGrid(
+    $("grid"),
+    images,
+    model,
+    GRID_COLUMNS,
+    $("grid").width / GRID_COLUMNS,
+  );
+  state.grid = z;
+  state.gridLabels = labels;
+  if (api.firstImageMs === null) {
+    api.firstImageMs = performance.now();
+    performance.mark("keras-vae-first-image");
+    state.a = Array.from(z[0]);
+    state.b = Array.from(z[1]);
+    setCurrent(page, z[0], labels?.[0]);
+    page.renderStrip();
+  }
+}
+
+// A click on the grid shows that sample in the large image.
+function pickGridCell(page, event) {
+  const { state } = page;
+  const box = $("grid").getBoundingClientRect();
+  const cell = box.width / GRID_COLUMNS;
+  const i =
+    Math.floor((event.clientY - box.top) / cell) * GRID_COLUMNS +
+    Math.floor((event.clientX - box.left) / cell);
+  if (state.grid[i]) setCurrent(page, state.grid[i], state.gridLabels?.[i]);
+}
+
+function listenToControls(page) {
+  const { state } = page;
+  $("grid").addEventListener("click", (event) => pickGridCell(page, event));
   $("new-samples").addEventListener("click", () => {
     $("seed").value = String((Number.parseInt($("seed").value, 10) || 0) + 1);
-    renderGrid();
+    page.renderGrid();
   });
-  $("seed").addEventListener("change", renderGrid);
-  $("sampler").addEventListener("change", renderGrid);
+  $("seed").addEventListener("change", page.renderGrid);
+  $("sampler").addEventListener("change", page.renderGrid);
   $("label").addEventListener("change", () => {
-    renderGrid();
-    renderLarge();
-    renderStrip();
+    page.renderGrid();
+    page.renderLarge();
+    page.renderStrip();
   });
   $("set-a").addEventListener("click", () => {
     state.a = [...state.current];
-    renderStrip();
+    page.renderStrip();
   });
   $("set-b").addEventListener("click", () => {
     state.b = [...state.current];
-    renderStrip();
+    page.renderStrip();
   });
+}
 
-  renderGrid().then(() => {
-    if (api.firstImageMs === null) return;
-    const isolated = globalThis.crossOriginIsolated
-      ? "cross-origin isolated"
-      : "not isolated";
-    $("status").dataset.state = "ready";
-    $("status").textContent =
-      `Ready: first image after ${Math.round(api.firstImageMs)} ms · ${RUNTIMES[runtime].label}, ${threads} thread(s), ${isolated}`;
+function showReady() {
+  if (api.firstImageMs === null) return;
+  const isolated = globalThis.crossOriginIsolated
+    ? "cross-origin isolated"
+    : "not isolated";
+  $("status").dataset.state = "ready";
+  $("status").textContent =
+    `Ready: first image after ${Math.round(api.firstImageMs)} ms · ${RUNTIMES[runtime].label}, ${threads} thread(s), ${isolated}`;
+}
+
+function start(decoder) {
+  const page = {
+    decoder,
+    model: decoder.model,
+    conditional: decoder.numClasses !== null,
+    state: {
+      grid: [],
+      gridLabels: null,
+      current: null,
+      currentLabel: 0,
+      a: null,
+      b: null,
+    },
+  };
+  showModel(page);
+  // What the large image shows, for scripts and tests.
+  api.current = () => ({
+    z: [...page.state.current],
+    label: page.conditional ? labelFor(page) : null,
   });
+  page.renderLarge = coalesced(() => drawLarge(page));
+  page.renderStrip = coalesced(() => drawStrip(page));
+  page.renderGrid = coalesced(() => drawSampleGrid(page));
+  page.sliders = addSliders(page);
+  addPad(page);
+  listenToControls(page);
+  page.renderGrid().then(showReady);
 }
 
 api.ready.then(start, showError);
