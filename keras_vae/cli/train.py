@@ -39,6 +39,14 @@ def add_parser(subparsers):
         "--architecture", choices=ARCHITECTURES, default=default("architecture")
     )
     parser.add_argument(
+        "--encoder-from",
+        default=default("encoder_from"),
+        metavar="MODEL",
+        help="train only a new decoder (of --architecture, e.g. conv-small) "
+        "behind this trained model's frozen encoder, keeping its latent space "
+        "and mixture: a .keras file, a preset folder or a preset name",
+    )
+    parser.add_argument(
         "--latent-dim", type=at_most("latent_dim"), default=default("latent_dim")
     )
     parser.add_argument(

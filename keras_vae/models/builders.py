@@ -15,6 +15,7 @@ from keras_vae.input_checks import check_choice
 from keras_vae.input_checks import check_positive_int
 from keras_vae.input_checks import check_shape
 from keras_vae.layers.conditioning import OneHotLabel
+from keras_vae.models.architectures import ARCHITECTURE_TABLE
 from keras_vae.models.architectures import ARCHITECTURES
 
 
@@ -288,7 +289,9 @@ def build_encoder_decoder(
     """Builds a matching encoder and decoder with the default layer sizes.
 
     Args:
-        architecture: `"mlp"` or `"conv"`.
+        architecture: a name of
+            `keras_vae.models.architectures.ARCHITECTURE_TABLE`: `"mlp"`,
+            `"conv"` or `"conv-small"`.
         input_shape: tuple of ints. Shape of one example.
         latent_dim: int > 0. Size of the latent space.
         variational: bool. See `build_mlp_encoder`. Defaults to `True`.
@@ -305,12 +308,19 @@ def build_encoder_decoder(
     ```
     """
     check_choice("architecture", architecture, ARCHITECTURES)
+    chosen = ARCHITECTURE_TABLE[architecture]
     build_encoder, build_decoder = {
         "mlp": (build_mlp_encoder, build_mlp_decoder),
         "conv": (build_conv_encoder, build_conv_decoder),
-    }[architecture]
+    }[chosen.family]
     encoder = build_encoder(
-        input_shape, latent_dim, variational=variational, num_classes=num_classes
+        input_shape,
+        latent_dim,
+        variational=variational,
+        num_classes=num_classes,
+        **chosen.encoder_args,
     )
-    decoder = build_decoder(latent_dim, input_shape, num_classes=num_classes)
+    decoder = build_decoder(
+        latent_dim, input_shape, num_classes=num_classes, **chosen.decoder_args
+    )
     return encoder, decoder

@@ -44,6 +44,11 @@ class TrainingConfig:
     `objective="iwae"` trains on the importance-weighted bound with
     `importance_samples` latents per example (DReG encoder gradients unless
     `dreg=False`); both are ignored for the ELBO.
+
+    `encoder_from` (a `.keras` file, a preset folder or a preset name) puts
+    a new decoder of `architecture` behind that model's encoder, which stays
+    frozen: its latent space and mixture are kept and only the decoder
+    learns (`keras_vae.training.encoder_source`).
     """
 
     dataset: str = "mnist"
@@ -71,6 +76,7 @@ class TrainingConfig:
     seed: int = 0
     deterministic: bool = False
     output_dir: str = "runs/vae"
+    encoder_from: str | None = None
 
     def __post_init__(self):
         if self.beta is None:

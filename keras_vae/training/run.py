@@ -40,6 +40,9 @@ from keras_vae.training.callbacks import RecordEpochTime
 from keras_vae.training.callbacks import SaveLastGoodModel
 from keras_vae.training.callbacks import StopOnNonFiniteLoss
 from keras_vae.training.config import data_source
+from keras_vae.training.encoder_source import check_encoder_source
+from keras_vae.training.encoder_source import frozen_encoder
+from keras_vae.training.encoder_source import load_encoder_source
 
 
 class TrainingDiverged(ValueError):
@@ -82,7 +85,7 @@ def _objective_arguments(config):
     }
 
 
-def _build_vae(config, example_shape, num_classes, class_names=None):
+def _build_vae(config, example_shape, num_classes, class_names, encoder_source):
     likelihood = (
         BernoulliLikelihood(binarize=config.binarize, seed=config.seed)
         if config.likelihood == "bernoulli"
@@ -91,6 +94,15 @@ def _build_vae(config, example_shape, num_classes, class_names=None):
     encoder, decoder = build_encoder_decoder(
         config.architecture, example_shape, config.latent_dim, num_classes=num_classes
     )
+    if encoder_source is not None:
+        check_encoder_source(
+            encoder_source,
+            example_shape,
+            config.latent_dim,
+            num_classes,
+            config.encoder_from,
+        )
+        encoder = frozen_encoder(encoder_source)
     named = {"class_names": class_names} if num_classes and class_names else {}
     model_class = ConditionalVAE if num_classes else VAE
     vae = model_class(
@@ -242,11 +254,14 @@ def run_training(config, verbose="auto"):
     if config.deterministic:
         # Bit-identical reruns; TensorFlow then turns XLA off.
         tf.config.experimental.enable_op_determinism()
+    encoder_source = None
+    if config.encoder_from is not None:
+        encoder_source = load_encoder_source(config.encoder_from)
     source = data_source(config)
     train, test, num_classes, class_names = _load_data(config, source)
     image_spec = train.element_spec[0] if num_classes else train.element_spec
     example_shape = tuple(image_spec.shape[1:])
-    vae = _build_vae(config, example_shape, num_classes, class_names)
+    vae = _build_vae(config, example_shape, num_classes, class_names, encoder_source)
 
     checkpoints = output_dir / "checkpoints"
     backup_dir = checkpoints / "backup"
