@@ -22,6 +22,14 @@ from keras_vae_sampler.checks import check_positive_int  # noqa: F401
 CHANNEL_CHOICES = (1, 3)
 
 
+def _positive_ints(values):
+    """Whether every one of `values` is an integer > 0 (not a boolean)."""
+    return all(
+        isinstance(d, numbers.Integral) and not isinstance(d, bool) and d > 0
+        for d in values
+    )
+
+
 def check_non_negative_float(name, value):
     """Raise unless `value` is a finite real number >= 0."""
     if (
@@ -72,10 +80,7 @@ def check_image_size(name, value):
         size = tuple(value)
     except TypeError:
         size = ()
-    if len(size) != 2 or not all(
-        isinstance(d, numbers.Integral) and not isinstance(d, bool) and d > 0
-        for d in size
-    ):
+    if len(size) != 2 or not _positive_ints(size):
         raise ValueError(
             f"{name} must be a positive int or a pair (height, width) of "
             f"positive ints. Received: {name}={value!r}"
@@ -98,10 +103,7 @@ def check_shape(name, shape):
         shape = tuple(shape)
     except TypeError:
         shape = None
-    if not shape or not all(
-        isinstance(d, numbers.Integral) and not isinstance(d, bool) and d > 0
-        for d in shape
-    ):
+    if not shape or not _positive_ints(shape):
         raise ValueError(
             f"{name} must be a non-empty tuple of positive integers. "
             f"Received: {name}={shape!r}"

@@ -15,27 +15,22 @@ follow one rule. Nothing here imports TensorFlow until a command runs, so
 `keras-vae --help` answers at once.
 """
 
-import argparse
-
 from keras_vae.cli import evaluate
 from keras_vae.cli import export
 from keras_vae.cli import train
 from keras_vae.cli.evaluate import evaluate_command  # (moved, importable here)
 from keras_vae.cli.export import export_command  # (moved, importable here)
 from keras_vae.cli.train import train_command  # (moved, importable here)
-from keras_vae_sampler.cli import add_debug_option
 from keras_vae_sampler.cli import add_device_parsers
+from keras_vae_sampler.cli import command_parser
 from keras_vae_sampler.cli import run
 
 
 def build_parser():
     """Returns the `keras-vae` argument parser."""
-    parser = argparse.ArgumentParser(
-        prog="keras-vae",
-        description="Variational autoencoders that train with model.fit.",
+    parser, subparsers = command_parser(
+        "keras-vae", "Variational autoencoders that train with model.fit."
     )
-    add_debug_option(parser)
-    subparsers = parser.add_subparsers(dest="command_name", required=True)
     train.add_parser(subparsers)
     export.add_parser(subparsers)
     evaluate.add_parser(subparsers)

@@ -234,14 +234,24 @@ def _export_needs_the_full_package(args):
     )
 
 
-def build_parser():
-    """Returns the `keras-vae-sampler` argument parser."""
-    parser = argparse.ArgumentParser(
-        prog="keras-vae-sampler",
-        description="Sample from a keras-vae export without TensorFlow.",
-    )
+def command_parser(prog, description):
+    """A command line's parser with `--debug` and its commands' subparsers
+    (each command sets `command`; `run` calls it).
+
+    Returns:
+        A tuple `(parser, subparsers)`.
+    """
+    parser = argparse.ArgumentParser(prog=prog, description=description)
     add_debug_option(parser)
     subparsers = parser.add_subparsers(dest="command_name", required=True)
+    return parser, subparsers
+
+
+def build_parser():
+    """Returns the `keras-vae-sampler` argument parser."""
+    parser, subparsers = command_parser(
+        "keras-vae-sampler", "Sample from a keras-vae export without TensorFlow."
+    )
     add_device_parsers(subparsers)
     export = subparsers.add_parser(
         "export", help="not here: exporting needs the full keras-vae package"
