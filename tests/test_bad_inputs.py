@@ -667,7 +667,8 @@ CATALOGUE = [
     # Presets (keras_vae_sampler.presets, keras_vae.presets).
     (
         "unknown preset name",
-        r"Unknown preset. Expected one of \['mnist', 'mnist_conditional'\]",
+        r"Unknown preset. Expected one of \['mnist', 'mnist_conditional', "
+        r"'mnist_small'\]",
         lambda c: keras_vae.VAE.from_preset("mnist_typo"),
     ),
     (
@@ -911,6 +912,18 @@ CATALOGUE = [
         "runtime refuses a file that passes every check",
         "INVALID_PROTOBUF.*Received: InvalidProtobuf",
         _runtime_refuses_its_file,
+    ),
+    (
+        "--encoder-from a model of another latent size",
+        r"--encoder-from: the model's latent size \(--latent-dim\) is 2 and "
+        r"this run's is 16.*Received: --encoder-from='.*vae.keras'",
+        lambda c: _train(c, "--encoder-from", _saved_model(c, _vae())),
+    ),
+    (
+        "--encoder-from an unknown preset",
+        "must be a .keras file, a folder written by save_to_preset or a "
+        r"preset's name \(mnist, .*Received: --encoder-from='mnits'",
+        lambda c: _train(c, "--encoder-from", "mnits"),
     ),
 ]
 

@@ -57,6 +57,16 @@ def test_real_images_score_near_perfect_and_noise_far(mnist_classifier, test_ima
     assert noise_scores["precision"] < 0.05 and noise_scores["recall"] < 0.05
 
 
+def test_classifier_confidence_scores_given_images(mnist_classifier, test_images):
+    real = evaluation.classifier_confidence(mnist_classifier, test_images)
+    confidence = mnist_classifier.predict(test_images, verbose=0).max(axis=1)
+    assert real["num_samples"] == 2000
+    assert real["completeness"] == pytest.approx((confidence >= 0.9).mean())
+    assert real["mean_confidence"] == pytest.approx(confidence.mean(), rel=1e-5)
+    strict = evaluation.classifier_confidence(mnist_classifier, test_images, 0.99)
+    assert strict["completeness"] < real["completeness"]
+
+
 @pytest.mark.slow
 def test_mixture_samples_beat_prior_samples(
     mnist_arrays, mnist_classifier, test_images, tmp_path

@@ -18,6 +18,7 @@ from keras_vae.evaluation.reference_classifier import default_cache_dir
 from keras_vae.evaluation.reference_classifier import reference_classifier
 from keras_vae.evaluation.report import evaluate_model
 from keras_vae.evaluation.report import evaluate_on_source
+from keras_vae.evaluation.sample_quality import classifier_confidence
 from keras_vae.evaluation.sample_quality import classifier_features
 from keras_vae.evaluation.sample_quality import completeness
 from keras_vae.evaluation.sample_quality import frechet_distance
@@ -26,6 +27,7 @@ from keras_vae.evaluation.sample_quality import precision_recall
 from keras_vae.evaluation.sample_quality import sample_quality
 
 __all__ = [
+    "classifier_confidence",
     "classifier_features",
     "completeness",
     "continuity",

@@ -46,6 +46,29 @@ def _confidence(classifier, images, threshold):
     }
 
 
+def classifier_confidence(classifier, images, threshold=0.9):
+    """Completeness and mean confidence of given images.
+
+    Real test images scored so are the yardstick for samples: a sample set
+    cannot honestly be more recognisable than the data, and a reference
+    classifier that is unsure of some real digits caps completeness below 1.
+
+    Args:
+        classifier: the reference classifier.
+        images: numpy images `(n, *example_shape)`.
+        threshold: float. Defaults to `0.9`.
+
+    Returns:
+        A dict with `completeness` (in [0, 1]), `mean_confidence` and
+        `num_samples`.
+    """
+    images = np.asarray(images)
+    return {
+        **_confidence(classifier, images, threshold),
+        "num_samples": int(len(images)),
+    }
+
+
 def completeness(
     model, classifier, num_samples=1000, seed=0, threshold=0.9, latent="prior"
 ):

@@ -67,6 +67,22 @@ PRESETS = {
             ("--epochs", "60", "--seed", "0", "--deterministic"),
         ),
         Preset(
+            "mnist_small",
+            "the mnist preset's encoder and latent mixture with a compact conv "
+            "decoder (conv-small, 40,673 parameters, an int8 file under 100 "
+            "KB) trained behind the frozen encoder: for small devices",
+            "VAE",
+            (
+                "--encoder-from",
+                "mnist",
+                "--architecture",
+                "conv-small",
+                "--seed",
+                "0",
+                "--deterministic",
+            ),
+        ),
+        Preset(
             "mnist_conditional",
             "ConditionalVAE on MNIST's labels (beta 3, 30 epochs), with a "
             "50-component latent mixture per class",
