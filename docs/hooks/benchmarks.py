@@ -454,21 +454,28 @@ def table_default_sweep(r):
     for name, x in r["default_sweep"]["points"].items():
         overrides = ", ".join(f"{k}={v}" for k, v in x["overrides"].items())
         seconds = x["train_seconds"]
+        nll = x.get("test_nll")
+        device = (
+            (f"{count(x['decoder_bytes'])} B", quality_cells(x["graph"]))
+            if "graph" in x
+            else ("-", "export refused by the parity gate")
+        )
         rows.append(
             (
                 code(name),
                 overrides or "(the defaults)",
                 f"{x['test_negative_elbo']:.2f}",
+                "-" if nll is None else f"{nll['nll']:.2f}",
                 "-" if seconds is None else f"{seconds:.0f}",
-                f"{count(x['decoder_bytes'])} B",
-                quality_cells(x["graph"]),
-                f"{x['prior']['completeness']:.3f}",
+                *device,
+                f"{x['prior']['completeness']:.3f}" if "prior" in x else "-",
             )
         )
     header = (
         "point",
         "options",
         "test -ELBO (nats)",
+        "test NLL (nats, k = 1,000)",
         "training (s)",
         "tflite-int8 decoder",
         "sampling graph: completeness, Fréchet, precision, recall",
@@ -858,6 +865,7 @@ def headline_rows(r, prefix):
             f"{exported['results']['tflite-int8']['batch1_latency_us']:.1f} us "
             "at batch 1",
         ),
+        *small_decoder_rows(r, prefix),
         (
             f"[The page's first image]({prefix}browser.md)",
             f"{browser['ort:1']['median']:.0f} ms (onnxruntime-web), "
@@ -873,6 +881,23 @@ def headline_rows(r, prefix):
             f"[From `pip install` to a page of samples]({prefix}device.md)",
             f"{first_page['total_s']:.1f} s (preset {code(first_page['preset'])})",
         ),
+    ]
+
+
+def small_decoder_rows(r, prefix):
+    """The smallest shipped decoder's row, once preset_quality has it."""
+    small = r["preset_quality"]["presets"].get("mnist_small")
+    if small is None:
+        return []
+    int8 = small["formats"]["tflite-int8"]
+    return [
+        (
+            f"[Smallest decoder]({prefix}samples.md#presets), preset "
+            f"{code('mnist_small')}, int8",
+            f"{int8['decoder_bytes'] / 1000:.0f} KB, samples read as a digit "
+            f"{int8['graph']['completeness']:.3f} (real test digits "
+            f"{r['preset_quality']['test_digits']['completeness']:.3f})",
+        )
     ]
 
 
