@@ -1,6 +1,6 @@
 """Trains the same VAE on one device and under MirroredStrategy over two
 logical CPUs, and prints both results as JSON (run as a subprocess by
-tests/test_distribution.py: logical devices must be set before TF starts).
+tests/training/test_distribution.py: logical devices must be set before TF starts).
 """
 
 import json

@@ -1,5 +1,5 @@
 """One worker of a two-worker MultiWorkerMirroredStrategy run, or the same
-training on one device (run as subprocesses by tests/test_distribution.py).
+training on one device (run as subprocesses by tests/training/test_distribution.py).
 
 Usage: python -m tests.multi_worker_training OUT.json [WORKER_INDEX PORT0 PORT1]
 """

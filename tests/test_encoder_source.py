@@ -8,7 +8,7 @@ import pytest
 import keras_vae
 from keras_vae.cli import main
 from keras_vae.models.architectures import ARCHITECTURES
-from tests.test_cli import train_args
+from tests.cli.test_cli import train_args
 
 
 @pytest.fixture

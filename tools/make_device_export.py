@@ -9,7 +9,7 @@ LiteRT float32 and int8 (any batch and batch 4) and ONNX, `--uint8`:
 `unconditional/` and `conditional/` (3 classes). `reference.npz` holds, per
 export, the noise of `REFERENCE_SEED`, the latents and images Keras computes
 from it, and decoded latents. The committed files are what the device tests
-read; `tests/test_device_export.py` checks they are still what this script
+read; `tests/export/test_device_export.py` checks they are still what this script
 writes (the same manifest, up to hashes and tool versions).
 """
 

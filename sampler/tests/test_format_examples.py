@@ -1,7 +1,7 @@
 """The Python readers against the shared examples of the export format:
 every valid file is read, every invalid one is refused with the error class
 its folder names (the page is held to the same files in
-tests/test_browser.py)."""
+tests/web/test_browser.py)."""
 
 import json
 

@@ -1,5 +1,5 @@
 // The page's reader on the shared examples of the export format, in headless
-// Chromium, for tests/test_browser.py:
+// Chromium, for tests/web/test_browser.py:
 //
 //   node tests/browser/format_check.mjs '{"url": "...", "examples": "cases.json", "loads": ["export/"]}'
 //

@@ -1,5 +1,5 @@
 // Loads the keras-vae page in headless Chromium (Debian's, via playwright-core)
-// and reports what it did, as one JSON line on stdout, for tests/test_browser.py.
+// and reports what it did, as one JSON line on stdout, for tests/web/test_browser.py.
 //
 //   node tests/browser/page_check.mjs '{"url": "...", "z": [[...]], "labels": [...]}'
 //

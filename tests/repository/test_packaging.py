@@ -1,11 +1,11 @@
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.paths import ROOT
+
 DEVICE = ROOT / "sampler"
 
 

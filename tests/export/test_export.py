@@ -3,7 +3,6 @@ import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import keras
 import numpy as np
@@ -23,9 +22,9 @@ from keras_vae_sampler.manifest import describe_files
 from keras_vae_sampler.manifest import read_manifest
 from keras_vae_sampler.runtimes import open_runner
 from keras_vae_sampler.sampler import Sampler
+from tests.paths import ROOT
 from tests.small_networks import small_encoder_decoder
 
-ROOT = Path(__file__).resolve().parent.parent
 SHAPES = {"mlp": (28, 28, 1), "conv": (12, 10, 3)}
 
 

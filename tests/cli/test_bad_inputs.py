@@ -2,7 +2,7 @@
 received, and writes nothing.
 
 docs/bad_inputs.md lists the catalogue with the messages users see; each
-test below checks its row there. Run `python -m tests.test_bad_inputs` to
+test below checks its row there. Run `python -m tests.cli.test_bad_inputs` to
 regenerate that table after changing the catalogue or a message.
 """
 
@@ -21,11 +21,11 @@ import keras_vae
 from keras_vae.cli import main
 from keras_vae_export.exporter import export_decoder
 from keras_vae_sampler.sampler import Sampler
+from tests.paths import ROOT
 
 GOOD = np.full((4, 28, 28, 1), 0.5, "float32")
 GOOD_IMAGE = np.full((8, 8), 128, np.uint8)
 COLOUR_IMAGE = np.full((8, 8, 3), (200, 10, 10), np.uint8)
-ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "bad_inputs.md"
 TABLE_HEADER = "| bad input | error |\n|---|---|\n"
 # Rows whose message depends on the user running them (root writes into a
@@ -989,7 +989,7 @@ def assert_documented(kind, error, tmp):
     if kind in VARIES_BY_USER:
         row, documented = row.split("(")[0], documented.split("(")[0]
     assert row == documented, (
-        "docs/bad_inputs.md is out of date; run python -m tests.test_bad_inputs"
+        "docs/bad_inputs.md is out of date; run python -m tests.cli.test_bad_inputs"
     )
 
 

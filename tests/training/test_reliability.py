@@ -18,8 +18,7 @@ from keras_vae.training.config import TrainingConfig
 from keras_vae.training.run import TrainingDiverged
 from keras_vae.training.run import run_training
 from tests.idx_files import write_mnist_subset
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.paths import ROOT
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""Tests of reading images: MNIST IDX, tensorflow-datasets, folders, array files."""

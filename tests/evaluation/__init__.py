@@ -1,0 +1,1 @@
+"""Tests of likelihood bounds, latent statistics, sample quality, samplers, plots."""

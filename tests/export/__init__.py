@@ -1,0 +1,1 @@
+"""Tests of the exporter, its formats, the sampling graph, the manifest."""

@@ -1,0 +1,1 @@
+"""Tests of what fit reports, distribution, resume and reliability."""

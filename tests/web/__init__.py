@@ -1,0 +1,1 @@
+"""Tests of the page and its servers in Chromium, LiteRT.js."""
