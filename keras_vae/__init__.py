@@ -65,19 +65,7 @@ def register_serializables():
             importlib.import_module(f"keras_vae.{name}.{module.name}")
 
 
-_attribute, _names = lazy_attributes(__name__, _LAZY)
-
-
-def __getattr__(name):
-    if name in _SUBMODULES:
-        return importlib.import_module(f"keras_vae.{name}")
-    return _attribute(name)
-
-
-def __dir__():
-    return sorted(set(_names()) | set(_SUBMODULES) | {"__version__"})
-
-
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY, _SUBMODULES)
 __all__ = sorted(_LAZY) + ["__version__", "register_serializables"]
 
 if "keras" in sys.modules:

@@ -18,7 +18,8 @@ A likelihood of your own: subclass `Likelihood`, register it with
 model; it trains, saves and exports with no change to this package.
 """
 
-import importlib
+from keras_vae.registry import Registry
+from keras_vae_sampler.lazy import lazy_attributes
 
 BUILTIN = {
     "bernoulli": ("keras_vae.likelihoods.bernoulli", "BernoulliLikelihood"),
@@ -28,33 +29,23 @@ BUILTIN = {
     ),
     "gaussian": ("keras_vae.likelihoods.gaussian", "GaussianLikelihood"),
 }
-_LAZY = {class_name: module for module, class_name in BUILTIN.values()}
-_LAZY["Likelihood"] = "keras_vae.likelihoods.base"
+REGISTRY = Registry("likelihood", BUILTIN, ("keras_vae.likelihoods.base", "Likelihood"))
 
 
 def names():
     """The built-in likelihood names, for command-line choices."""
-    return tuple(BUILTIN)
+    return REGISTRY.names()
 
 
 def builtin_class(name):
     """The class registered under a built-in name."""
-    if name not in BUILTIN:
-        raise ValueError(
-            f"Unknown likelihood. Expected one of {sorted(BUILTIN)} or a "
-            f"Likelihood instance. Received: likelihood={name!r}"
-        )
-    module, class_name = BUILTIN[name]
-    return getattr(importlib.import_module(module), class_name)
+    return REGISTRY.builtin_class(name)
 
 
 def name_of(likelihood):
     """The registered name of a likelihood instance (its class name when it
     is not a built-in), as written into export manifests."""
-    for name, (_, class_name) in BUILTIN.items():
-        if type(likelihood).__name__ == class_name:
-            return name
-    return type(likelihood).__name__
+    return REGISTRY.name_of(likelihood)
 
 
 def get(identifier):
@@ -75,42 +66,14 @@ def get(identifier):
     keras_vae.likelihoods.get({"class_name": "gaussian", "config": {"scale": 0.1}})
     ```
     """
-    import keras
-
-    from keras_vae.likelihoods.base import Likelihood
-
-    if isinstance(identifier, Likelihood):
-        return identifier
-    if isinstance(identifier, str):
-        return builtin_class(identifier)()
-    if isinstance(identifier, dict) and "class_name" in identifier:
-        if identifier["class_name"] in BUILTIN:
-            cls = builtin_class(identifier["class_name"])
-            return cls.from_config(identifier.get("config") or {})
-        try:
-            likelihood = keras.saving.deserialize_keras_object(identifier)
-        except Exception as error:  # Keras raises several kinds here.
-            raise ValueError(
-                f"Cannot deserialise the likelihood ({error}). Received: "
-                f"likelihood={identifier!r}"
-            ) from None
-        if isinstance(likelihood, Likelihood):
-            return likelihood
-    raise ValueError(
-        f"likelihood must be one of {sorted(BUILTIN)}, a likelihood config or "
-        f"a keras_vae.likelihoods.Likelihood instance. Received: "
-        f"likelihood={identifier!r}"
-    )
+    return REGISTRY.get(identifier)
 
 
-def __getattr__(name):
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'keras_vae.likelihoods' has no attribute {name!r}")
-
+__getattr__, __dir__ = lazy_attributes(__name__, REGISTRY.lazy_names())
 
 __all__ = [
     "BUILTIN",
+    "REGISTRY",
     "BernoulliLikelihood",
     "ContinuousBernoulliLikelihood",
     "GaussianLikelihood",
