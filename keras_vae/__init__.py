@@ -1,9 +1,10 @@
 """keras-vae: variational autoencoders that train with `model.fit`.
 
 Subpackages: `models` (VAE, ConditionalVAE, Autoencoder, builders),
-`likelihoods`, `layers`, `data`, `training`, `evaluation`; modules
-`plotting` and `cli`. Names are imported when first used (PEP 562), so that
-`keras-vae --help` and the TF-free device sampler do not start TensorFlow.
+`likelihoods`, `objectives`, `layers`, `data`, `training`, `evaluation`;
+modules `plotting` and `cli`. Names are imported when first used (PEP 562),
+so that `keras-vae --help` and the TF-free device sampler do not start
+TensorFlow.
 
 Loading a `.keras` file needs the package's classes registered with Keras.
 They are registered when `keras_vae` is imported after `keras` (the usual
@@ -30,6 +31,9 @@ _LAZY = {
     "ContinuousBernoulliLikelihood": "keras_vae.likelihoods",
     "GaussianLikelihood": "keras_vae.likelihoods",
     "Likelihood": "keras_vae.likelihoods",
+    "ELBO": "keras_vae.objectives",
+    "IWAE": "keras_vae.objectives",
+    "Objective": "keras_vae.objectives",
     "KLWarmup": "keras_vae.training.callbacks",
     "free_bits_kl": "keras_vae.losses",
     "kl_divergence": "keras_vae.losses",
@@ -43,6 +47,7 @@ _SUBMODULES = (
     "likelihoods",
     "losses",
     "models",
+    "objectives",
     "plotting",
     "samplers",
     "training",
@@ -50,13 +55,13 @@ _SUBMODULES = (
 
 
 # Every module of these subpackages is imported to register its classes.
-_SERIALIZABLE_PACKAGES = ("layers", "likelihoods", "models", "samplers")
+_SERIALIZABLE_PACKAGES = ("layers", "likelihoods", "models", "objectives", "samplers")
 
 
 def register_serializables():
-    """Registers every keras-vae model, layer, likelihood and latent sampler
-    with Keras, so that `keras.saving.load_model` can rebuild them. Imports
-    TensorFlow."""
+    """Registers every keras-vae model, layer, likelihood, objective and
+    latent sampler with Keras, so that `keras.saving.load_model` can rebuild
+    them. Imports TensorFlow."""
     import pkgutil
 
     for name in _SERIALIZABLE_PACKAGES:

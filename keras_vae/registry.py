@@ -1,9 +1,9 @@
-"""One table of named built-in choices (likelihoods) and one
+"""One table of named built-in choices (likelihoods, objectives) and one
 lookup, `get(identifier)`, the way `keras.losses.get` works.
 
 A `Registry` is free of TensorFlow: its names serve the command line's
 choices, and a built-in class is imported only when it is first asked for.
-`keras_vae.likelihoods` keeps one.
+`keras_vae.likelihoods` and `keras_vae.objectives` each keep one.
 """
 
 import importlib
@@ -14,7 +14,7 @@ class Registry:
 
     Args:
         kind: str. What is chosen, as it appears in error messages and as
-            the argument's name (`"likelihood"`).
+            the argument's name (`"likelihood"`, `"objective"`).
         builtin: `{name: (module, class_name)}`: the built-in classes.
         base: `(module, class_name)` of the base class every choice,
             built in or not, derives from.

@@ -25,26 +25,33 @@ from keras import ops  # noqa: E402
 import keras_vae  # noqa: E402
 
 
-class ExampleNoiseVAE(keras_vae.VAE):
+class ExampleNoiseIWAE(keras_vae.IWAE):
     """Draws each example's importance noise from the example itself."""
 
-    def _importance_weighted_terms(self, x, conditions, training, epsilon=None):
-        samples, latent_dim = self.importance_samples, self.latent_dim
+    def importance_weighted_terms(self, model, x, conditions, training, epsilon=None):
+        samples, latent_dim = model.importance_samples, model.latent_dim
         code = ops.sum(x * ops.arange(1, x.shape[-1] + 1, dtype="float32"), axis=-1)
         phase = ops.reshape(
             ops.arange(samples * latent_dim, dtype="float32"),
             (samples, 1, latent_dim),
         )
         epsilon = 1.5 * ops.sin(3.7 * code[None, :, None] + 1.3 * phase + 0.4)
-        return super()._importance_weighted_terms(x, conditions, training, epsilon)
+        return super().importance_weighted_terms(
+            model, x, conditions, training, epsilon
+        )
 
 
 def build_vae(dreg, learning_rate):
     keras.utils.set_random_seed(0)
     encoder = keras_vae.build_mlp_encoder((12,), 3, hidden_units=(16,))
     decoder = keras_vae.build_mlp_decoder(3, (12,), hidden_units=(16,))
-    vae = ExampleNoiseVAE(
-        encoder, decoder, objective="iwae", importance_samples=4, dreg=dreg, seed=0
+    vae = keras_vae.VAE(
+        encoder,
+        decoder,
+        objective=ExampleNoiseIWAE(),
+        importance_samples=4,
+        dreg=dreg,
+        seed=0,
     )
     vae.compile(optimizer=keras.optimizers.SGD(learning_rate))
     return vae

@@ -61,7 +61,8 @@ def check_default_compile(make_model):
     ]
     has_conv = any("Conv" in type(layer).__name__ for layer in layers)
     assert model.steps_per_execution == 8
-    importance_weighted = getattr(model, "objective", "elbo") == "iwae"
+    objective = getattr(model, "training_objective", None)
+    importance_weighted = getattr(objective, "importance_weighted", False)
     assert model.jit_compile is (not has_conv and not importance_weighted)
 
 

@@ -34,20 +34,31 @@ def _networks(latent_dim=2, seed=0):
     return small_encoder_decoder("mlp", SHAPE, latent_dim)
 
 
+def _terms(model, x, conditions, training, epsilon=None):
+    """The IWAE objective's terms: `(loss, values, z, log_weights)`."""
+    return model.training_objective.importance_weighted_terms(
+        model, x, conditions, training, epsilon=epsilon
+    )
+
+
+def _dreg_gradients(model, tape, loss, encoder_penalty, z, log_weights):
+    return model.training_objective.dreg_gradients(
+        model, tape, loss, encoder_penalty, z, log_weights
+    )
+
+
 def _gradients(vae, x, epsilon):
     """The gradients `fit` would apply on this noise, one per trainable
     variable, through the model's own train-step code path (tensors)."""
     if vae.dreg:
         with tf.GradientTape(persistent=True) as tape:
-            objective, _, z, log_weights = vae._importance_weighted_terms(
-                x, [], training=True, epsilon=epsilon
+            objective, _, z, log_weights = _terms(
+                vae, x, [], training=True, epsilon=epsilon
             )
-        gradients = vae._dreg_gradients(tape, objective, [], z, log_weights)
+        gradients = _dreg_gradients(vae, tape, objective, [], z, log_weights)
     else:
         with tf.GradientTape() as tape:
-            objective = vae._importance_weighted_terms(
-                x, [], training=True, epsilon=epsilon
-            )[0]
+            objective = _terms(vae, x, [], training=True, epsilon=epsilon)[0]
         gradients = tape.gradient(objective, vae.trainable_variables)
     return gradients
 
@@ -72,9 +83,7 @@ def test_one_sample_bound_is_the_elbo_on_the_same_noise():
         reference = ops.mean(nll + log_q - log_p)
     expected = tape.gradient(reference, iwae.trainable_variables)
 
-    objective, values, _, _ = iwae._importance_weighted_terms(
-        x, [], training=True, epsilon=epsilon
-    )
+    objective, values, _, _ = _terms(iwae, x, [], training=True, epsilon=epsilon)
     np.testing.assert_allclose(float(objective), float(reference), rtol=1e-6)
     np.testing.assert_allclose(float(values["loss"]), float(reference), rtol=1e-6)
     for got, want in zip(_gradients(iwae, x, epsilon), expected):
@@ -136,9 +145,7 @@ def test_bound_rises_with_k_on_a_trained_model():
         bounds.append(
             [
                 -float(
-                    model._importance_weighted_terms(
-                        x, [], training=False, epsilon=epsilon[:k]
-                    )[1]["loss"]
+                    _terms(model, x, [], training=False, epsilon=epsilon[:k])[1]["loss"]
                 )
                 for k, model in models.items()
             ]
@@ -314,11 +321,11 @@ def test_dreg_keeps_the_networks_regularisers():
 
     def dreg_gradients(model):
         with tf.GradientTape(persistent=True) as tape:
-            objective, _, z, log_weights = model._importance_weighted_terms(
-                x, [], training=True, epsilon=epsilon
+            objective, _, z, log_weights = _terms(
+                model, x, [], training=True, epsilon=epsilon
             )
             penalty = [ops.sum(loss) for loss in model.encoder.losses]
-        return model._dreg_gradients(tape, objective, penalty, z, log_weights)
+        return _dreg_gradients(model, tape, objective, penalty, z, log_weights)
 
     kernel = penalised.encoder.layers[2].kernel
     without, with_penalty = dreg_gradients(plain), dreg_gradients(penalised)
@@ -352,8 +359,8 @@ def test_log_weights_match_the_evaluation_module(conditional):
             encoder, decoder, objective="iwae", importance_samples=4, dreg=dreg
         )
         conditions = [ops.convert_to_tensor(labels)] if conditional else []
-        _, values, _, log_weights = vae._importance_weighted_terms(
-            ops.convert_to_tensor(x), conditions, training=True, epsilon=epsilon
+        _, values, _, log_weights = _terms(
+            vae, ops.convert_to_tensor(x), conditions, training=True, epsilon=epsilon
         )
         z_mean, z_log_var = vae.encode(x, labels=labels if conditional else None)
         expected = _log_weight_function(vae)(

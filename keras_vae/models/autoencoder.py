@@ -42,7 +42,7 @@ class Autoencoder(LatentModel):
         params = self(x, training=training)
         reconstruction = ops.mean(self.likelihood.negative_log_likelihood(x, params))
         values = {"loss": reconstruction, "reconstruction_loss": reconstruction}
-        return self._objective(reconstruction), values
+        return self._regularised_loss(reconstruction), values
 
     def encode(self, x, batch_size=256):
         """Returns the latent codes of `x`, shape `(n, latent_dim)`."""

@@ -96,8 +96,8 @@ def default_compile_settings(model):
     """The settings `compile` uses for arguments left at their defaults.
 
     Args:
-        model: a keras-vae model (it has `encoder` and `decoder`, and an
-            `objective` if it can train on the importance-weighted bound).
+        model: a keras-vae model (it has `encoder` and `decoder`, and a
+            `training_objective` if it is a `VAE`).
 
     Returns:
         A dict with `jit_compile` and `steps_per_execution`.
@@ -105,7 +105,8 @@ def default_compile_settings(model):
     kind = network_kind([model.encoder, model.decoder])
     if kind is None or _under_strategy(model):
         return dict(KERAS_DEFAULTS)
-    if kind == DENSE and getattr(model, "objective", "elbo") == "iwae":
+    objective = getattr(model, "training_objective", None)
+    if kind == DENSE and getattr(objective, "importance_weighted", False):
         kind = DENSE_IMPORTANCE_WEIGHTED
     settings = dict(FAST_SETTINGS[kind])
     if settings["jit_compile"] is False and _has_gpu():

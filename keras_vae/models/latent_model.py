@@ -16,15 +16,8 @@ from keras_vae.input_checks import check_labels
 from keras_vae.input_checks import check_positive_int
 from keras_vae.models.compile_defaults import resolve_compile_settings
 from keras_vae.models.step_counts import clamping_callbacks
-
-
-def _scale_for_replicas(value):
-    """Divides a per-replica mean by the replica count (tf.distribute sums
-    gradients over replicas, so each replica must contribute 1/N)."""
-    num_replicas = tf.distribute.get_strategy().num_replicas_in_sync
-    if num_replicas > 1:
-        value = value / num_replicas
-    return value
+from keras_vae.objectives.base import loss_gradients
+from keras_vae.objectives.base import scale_for_replicas
 
 
 def _multi_worker_collective():
@@ -78,8 +71,9 @@ class LatentModel(keras.Model):
     """Base class of `VAE`, `ConditionalVAE` and `Autoencoder`; not used
     directly.
 
-    Subclasses define `call`, `_loss_terms`, `metric_names` and the number
-    of encoder outputs they expect. A conditional subclass sets
+    Subclasses define `call`, `_loss_terms` (and `_gradients` for a
+    gradient of their own), `metric_names` and the number of encoder
+    outputs they expect. A conditional subclass sets
     `num_classes`: its encoder takes `[x, label]` and its decoder
     `[z, label]`, and every method that encodes or decodes takes `labels`.
     """
@@ -303,13 +297,13 @@ class LatentModel(keras.Model):
                 "Received: sample_weight"
             )
 
-    def _objective(self, reconstruction_loss):
+    def _regularised_loss(self, reconstruction_loss):
         """Reconstruction NLL plus the `add_loss` terms, scaled for
         replicas."""
         total = reconstruction_loss
         for loss in self.losses:
             total = total + ops.sum(ops.cast(loss, "float32"))
-        return _scale_for_replicas(total)
+        return scale_for_replicas(total)
 
     def _update_trackers(self, values):
         for tracker in self._trackers:
@@ -323,12 +317,16 @@ class LatentModel(keras.Model):
             results = {name: ops.reshape(v, (1,)) for name, v in results.items()}
         return results
 
+    def _gradients(self, x, conditions):
+        """`(gradients, values)` of a training step on a batch: one
+        gradient per trainable variable, and the reported values."""
+        return loss_gradients(
+            self, lambda: self._loss_terms(x, conditions, training=True)
+        )
+
     def train_step(self, data):
         x, conditions = self._unpack_batch(data)
-        with tf.GradientTape() as tape:
-            objective, values = self._loss_terms(x, conditions, training=True)
-            scaled = self.optimizer.scale_loss(objective)
-        gradients = tape.gradient(scaled, self.trainable_variables)
+        gradients, values = self._gradients(x, conditions)
         self.optimizer.apply(gradients, self.trainable_variables)
         return self._update_trackers(values)
 

@@ -4,17 +4,14 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_vae import objectives
 from keras_vae.input_checks import check_choice
 from keras_vae.input_checks import check_non_negative_float
 from keras_vae.input_checks import check_positive_int
 from keras_vae.layers.sampling import Sampling
 from keras_vae.layers.seed_state import SavesSeedState
 from keras_vae.losses import free_bits_kl
-from keras_vae.losses import kl_divergence
-from keras_vae.models import importance_weighting as iw
 from keras_vae.models.latent_model import LatentModel
-from keras_vae.models.latent_model import _scale_for_replicas
-from keras_vae.models.objectives import OBJECTIVES
 from keras_vae.samplers import LATENT_SAMPLERS
 
 
@@ -32,16 +29,13 @@ class VAE(SavesSeedState, LatentModel):
     nats per example), `reconstruction_loss` and `kl_loss`. The gradient
     follows the regularised objective (`beta`, free bits, KL warm-up).
 
-    With `objective="iwae"` the model trains on the importance-weighted
-    bound with `importance_samples` latents per example (Burda et al. 2016),
-    tighter than the ELBO for k > 1; `fit` and `evaluate` then report
-    `loss` (the negative k-sample bound, beta = 1), `negative_elbo` (the
-    ELBO of the same samples, analytic KL), `reconstruction_loss` and
-    `kl_loss`. `beta` and KL warm-up weight `log p(z) - log q(z | x)` inside
-    each importance weight. With `dreg=True` the encoder's gradient is the
-    doubly reparameterised one (Tucker et al. 2019; see
-    `keras_vae.models.importance_weighting`); the decoder's is unchanged.
-    Nothing changes in `call`, `predict`, sampling or export.
+    What `fit` minimises and reports is the model's objective, an object
+    of `keras_vae.objectives`: `ELBO` by default; with `objective="iwae"`,
+    `IWAE`, the importance-weighted bound with `importance_samples` latents
+    per example (Burda et al. 2016) and, with `dreg=True`, doubly
+    reparameterised encoder gradients (Tucker et al. 2019); its reports add
+    `negative_elbo`. Nothing changes in `call`, `predict`, sampling or
+    export.
 
     Args:
         encoder: functional `keras.Model` with two outputs
@@ -59,8 +53,10 @@ class VAE(SavesSeedState, LatentModel):
         seed: int or None. Seed of the sampling noise. Defaults to `None`.
         latent_sampler: a fitted `GaussianMixtureSampler` (or its config),
             usually set by `fit_latent_sampler`. Defaults to `None`.
-        objective: `"elbo"` or `"iwae"`. What `fit` maximises. Defaults to
-            `"elbo"`.
+        objective: `"elbo"` or `"iwae"` (a name of
+            `keras_vae.objectives.names()`), an objective config, or a
+            `keras_vae.objectives.Objective` instance (your own subclass
+            included). What `fit` minimises. Defaults to `"elbo"`.
         importance_samples: int > 0. k, the latents per example of the
             `"iwae"` objective (must be 1 for `"elbo"`). Defaults to `1`.
         dreg: bool. Doubly reparameterised encoder gradients for the
@@ -90,7 +86,6 @@ class VAE(SavesSeedState, LatentModel):
     ```
     """
 
-    metric_names = ("loss", "reconstruction_loss", "kl_loss")
     encoder_outputs = 2
 
     def __init__(
@@ -109,32 +104,12 @@ class VAE(SavesSeedState, LatentModel):
     ):
         self.beta = check_non_negative_float("beta", beta)
         self.free_bits = check_non_negative_float("free_bits", free_bits)
-        self.objective = check_choice("objective", objective, OBJECTIVES)
-        self.importance_samples = check_positive_int(
-            "importance_samples", importance_samples
+        self.training_objective = objectives.get(objective)
+        self.importance_samples = self.training_objective.check_options(
+            importance_samples, self.free_bits, dreg
         )
-        if not isinstance(dreg, bool):
-            raise ValueError(f"dreg must be True or False. Received: dreg={dreg!r}")
         self.dreg = dreg
-        if objective == "elbo" and self.importance_samples != 1:
-            raise ValueError(
-                "importance_samples applies to objective='iwae'; the ELBO "
-                "draws one latent per example. Received: "
-                f"importance_samples={importance_samples}, objective='elbo'"
-            )
-        if objective == "iwae" and self.free_bits > 0:
-            raise ValueError(
-                "free_bits applies to objective='elbo' only (the IWAE bound "
-                f"has no per-dimension KL). Received: free_bits={free_bits}, "
-                "objective='iwae'"
-            )
-        if objective == "iwae":
-            self.metric_names = (
-                "loss",
-                "negative_elbo",
-                "reconstruction_loss",
-                "kl_loss",
-            )
+        self.metric_names = tuple(self.training_objective.metric_names)
         super().__init__(encoder, decoder, likelihood=likelihood, **kwargs)
         self.seed = seed
         self.sampling = Sampling(seed=seed, name="sampling")
@@ -169,117 +144,18 @@ class VAE(SavesSeedState, LatentModel):
             return params, z_mean, z_log_var
         return params
 
+    @property
+    def objective(self):
+        """The objective as the config holds it: a built-in's name
+        (`"elbo"`, `"iwae"`) or the serialised config of any other; the
+        object itself is `training_objective`."""
+        return objectives.serialize(self.training_objective)
+
     def _loss_terms(self, x, conditions, training):
-        if self.objective == "iwae":
-            return self._importance_weighted_terms(x, conditions, training)[:2]
-        params, z_mean, z_log_var = self(
-            self._with_conditions(x, conditions),
-            training=training,
-            sample=True,
-            return_posterior=True,
-        )
-        reconstruction = ops.mean(self.likelihood.negative_log_likelihood(x, params))
-        kl = ops.mean(kl_divergence(z_mean, z_log_var))
-        values = {
-            "loss": reconstruction + kl,
-            "reconstruction_loss": reconstruction,
-            "kl_loss": kl,
-        }
-        return self._objective(reconstruction), values
+        return self.training_objective.loss_terms(self, x, conditions, training)
 
-    def _importance_weighted_terms(self, x, conditions, training, epsilon=None):
-        """The IWAE objective (scaled for replicas), the reported values,
-        the latents `z` `(k, batch, latent_dim)` and the objective's log
-        weights `(k, batch)`; `epsilon` (same shape as `z`) fixes the noise,
-        else it is drawn from the sampling layer's seed generator."""
-        z_mean, z_log_var = self.encoder(
-            self._with_conditions(x, conditions), training=training
-        )
-        z_mean = ops.cast(z_mean, "float32")
-        z_log_var = ops.cast(z_log_var, "float32")
-        if epsilon is None:
-            epsilon = iw.importance_noise(
-                self.importance_samples, z_mean, self.sampling.seed_generator
-            )
-        z = iw.importance_latents(z_mean, z_log_var, epsilon)
-        samples, latent_dim = ops.shape(z)[0], self.latent_dim
-        flat_conditions = [ops.tile(c, [samples]) for c in conditions]
-        params = self.decoder(
-            self._with_conditions(ops.reshape(z, (-1, latent_dim)), flat_conditions),
-            training=training,
-        )
-        targets = ops.tile(x, [samples] + [1] * len(self.example_shape))
-        log_px = -ops.reshape(
-            self.likelihood.negative_log_likelihood(targets, params), (samples, -1)
-        )
-        if self.dreg and training:
-            log_q = iw.log_posterior_path(z, z_mean, z_log_var)
-        else:
-            log_q = iw.log_posterior_of_noise(epsilon, z_log_var)
-        log_ratio = iw.log_prior(z) - log_q
-        kl_weight = ops.cast(self.kl_weight, "float32")
-        log_weights = log_px + kl_weight * log_ratio
-        bound = ops.mean(iw.log_mean_exp(log_px + log_ratio))
-        reconstruction = -ops.mean(log_px)
-        kl = ops.mean(kl_divergence(z_mean, z_log_var))
-        values = {
-            "loss": -bound,
-            "negative_elbo": reconstruction + kl,
-            "reconstruction_loss": reconstruction,
-            "kl_loss": kl,
-        }
-        objective = -ops.mean(iw.log_mean_exp(log_weights))
-        for loss in self._network_losses():
-            objective = objective + ops.sum(ops.cast(loss, "float32"))
-        return _scale_for_replicas(objective), values, z, log_weights
-
-    def _network_losses(self):
-        """The networks' own losses (regularisers, activity losses) of the
-        last call; the KL term of `call` is not among them."""
-        return self.encoder.losses + self.decoder.losses + self.likelihood.losses
-
-    def train_step(self, data):
-        if self.objective != "iwae" or not self.dreg:
-            return super().train_step(data)
-        import tensorflow as tf
-
-        x, conditions = self._unpack_batch(data)
-        with tf.GradientTape(persistent=True) as tape:
-            objective, values, z, log_weights = self._importance_weighted_terms(
-                x, conditions, training=True
-            )
-            scaled = self.optimizer.scale_loss(objective)
-            encoder_penalty = [
-                self.optimizer.scale_loss(
-                    _scale_for_replicas(ops.sum(ops.cast(loss, "float32")))
-                )
-                for loss in self.encoder.losses
-            ]
-        gradients = self._dreg_gradients(tape, scaled, encoder_penalty, z, log_weights)
-        del tape
-        self.optimizer.apply(gradients, self.trainable_variables)
-        return self._update_trackers(values)
-
-    def _dreg_gradients(self, tape, scaled, encoder_penalty, z, log_weights):
-        """Gradients of every trainable variable: the IWAE gradient for all
-        but the encoder, whose gradient is the path term reaching `z`
-        times `dreg_encoder_factor` (one backward pass through the
-        decoder)."""
-        variables = self.trainable_variables
-        encoder_ids = {id(v) for v in self.encoder.trainable_variables}
-        others = [v for v in variables if id(v) not in encoder_ids]
-        encoder_variables = [v for v in variables if id(v) in encoder_ids]
-        *other_gradients, z_gradient = tape.gradient(scaled, others + [z])
-        factor = iw.dreg_encoder_factor(log_weights, self.kl_weight)
-        encoder_gradients = tape.gradient(
-            [z] + encoder_penalty,
-            encoder_variables,
-            output_gradients=[factor * z_gradient]
-            + [ops.ones_like(penalty) for penalty in encoder_penalty],
-        )
-        by_id = {id(v): g for v, g in zip(others, other_gradients)}
-        by_id.update({id(v): g for v, g in zip(encoder_variables, encoder_gradients)})
-        return [by_id[id(v)] for v in variables]
+    def _gradients(self, x, conditions):
+        return self.training_objective.gradients(self, x, conditions)
 
     def encode(self, x, labels=None, batch_size=256):
         """Returns the posterior parameters of `x`.
