@@ -7,14 +7,13 @@ so that `keras-vae --help` and the TF-free device sampler do not start
 TensorFlow.
 
 Loading a `.keras` file needs the package's classes registered with Keras.
-They are registered when `keras_vae` is imported after `keras` (the usual
-order: `import keras` then `import keras_vae`), when any model class is
-first used, or by `keras_vae.register_serializables()`.
+After `import keras_vae` they are, in either import order: at once if Keras
+is already imported, else as soon as it is (`keras_vae.registration`);
+`keras_vae.register_serializables()` registers them explicitly.
 """
 
-import importlib
-import sys
-
+from keras_vae.registration import register_serializables
+from keras_vae.registration import register_when_keras_is_imported
 from keras_vae.version import __version__
 from keras_vae_sampler.lazy import lazy_attributes
 
@@ -53,25 +52,7 @@ _SUBMODULES = (
     "training",
 )
 
-
-# Every module of these subpackages is imported to register its classes.
-_SERIALIZABLE_PACKAGES = ("layers", "likelihoods", "models", "objectives", "samplers")
-
-
-def register_serializables():
-    """Registers every keras-vae model, layer, likelihood, objective and
-    latent sampler with Keras, so that `keras.saving.load_model` can rebuild
-    them. Imports TensorFlow."""
-    import pkgutil
-
-    for name in _SERIALIZABLE_PACKAGES:
-        package = importlib.import_module(f"keras_vae.{name}")
-        for module in pkgutil.iter_modules(package.__path__):
-            importlib.import_module(f"keras_vae.{name}.{module.name}")
-
-
 __getattr__, __dir__ = lazy_attributes(__name__, _LAZY, _SUBMODULES)
 __all__ = sorted(_LAZY) + ["__version__", "register_serializables"]
 
-if "keras" in sys.modules:
-    register_serializables()
+register_when_keras_is_imported()
