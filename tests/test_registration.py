@@ -5,15 +5,14 @@ in a fresh process."""
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import keras_vae
+from tests.paths import ROOT
 from tests.small_networks import small_encoder_decoder
 
-ROOT = Path(__file__).resolve().parent.parent
 IMPORT_ORDERS = {
     "keras first": "import keras\nimport keras_vae",
     "keras_vae first": "import keras_vae\nimport keras",
