@@ -61,11 +61,15 @@ def measure(k, dreg, steps, args):
     @tf.function
     def encoder_gradient(epsilon):
         with tf.GradientTape(persistent=True) as tape:
-            objective, _, z, log_weights = vae._importance_weighted_terms(
-                x, [], training=True, epsilon=epsilon
+            objective, _, z, log_weights = (
+                vae.training_objective.importance_weighted_terms(
+                    vae, x, [], training=True, epsilon=epsilon
+                )
             )
         if dreg:
-            gradients = vae._dreg_gradients(tape, objective, [], z, log_weights)
+            gradients = vae.training_objective.dreg_gradients(
+                vae, tape, objective, [], z, log_weights
+            )
         else:
             gradients = tape.gradient(objective, vae.trainable_variables)
         return tf.concat(
