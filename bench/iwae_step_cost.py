@@ -10,7 +10,7 @@ median of the rounds after one warm-up epoch):
 
 - `settings_grid`: every `jit_compile` x `steps_per_execution` pair at
   `--grid-batch-size`, and which pair `compile` picks when left at its
-  defaults (`tests/test_compile_defaults.py` checks that it is the
+  defaults (`tests/models/test_compile_defaults.py` checks that it is the
   fastest);
 - `batch_sizes`: training images/s and seconds per step for each batch
   size, compiled with the defaults.

@@ -1,6 +1,6 @@
 """Trains the same IWAE-objective VAE (plain and DReG gradients) on one
 device and under MirroredStrategy over two logical CPUs, and prints the
-results as JSON (run as a subprocess by tests/test_importance_weighted.py:
+results as JSON (run as a subprocess by tests/models/test_importance_weighted.py:
 logical devices must be set before TF starts).
 
 The importance noise of each example is a fixed function of the example

@@ -3,7 +3,7 @@ defaults: the ones measured fastest for the networks it holds.
 
 `bench/train_throughput.py` times every combination of `jit_compile` and
 `steps_per_execution` for the dense (MLP) and the convolutional VAE, side
-by side in one run, and `tests/test_compile_defaults.py` checks that this
+by side in one run, and `tests/models/test_compile_defaults.py` checks that this
 table picks the fastest of the committed measurements. Measured on 2 CPU
 cores (TF 2.21, batch 128, steady-state epochs of MNIST):
 

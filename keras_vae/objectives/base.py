@@ -62,7 +62,7 @@ class Objective:
     DReG for `IWAE`) and `get_config`. A model saves its objective by the
     class's registered name: decorate the subclass with
     `keras.saving.register_keras_serializable`, and `.keras` files load
-    with `safe_mode=True` (tests/test_model_families.py trains, saves and
+    with `safe_mode=True` (tests/models/test_model_families.py trains, saves and
     exports one defined outside the package).
 
     Example:

@@ -3,7 +3,6 @@ model's networks; an explicit value always wins."""
 
 import json
 import re
-from pathlib import Path
 
 import keras
 import numpy as np
@@ -13,9 +12,10 @@ import tensorflow as tf
 import keras_vae
 from keras_vae.models.compile_defaults import FAST_SETTINGS
 from keras_vae.models.compile_defaults import network_kind
+from tests.paths import ROOT
 
-MEASUREMENTS = Path(__file__).parent.parent / "bench/results/train_throughput.json"
-IWAE_MEASUREMENTS = Path(__file__).parent.parent / "bench/results/iwae_step_cost.json"
+MEASUREMENTS = ROOT / "bench/results/train_throughput.json"
+IWAE_MEASUREMENTS = ROOT / "bench/results/iwae_step_cost.json"
 KINDS = {"mlp": "dense", "conv": "conv"}
 
 

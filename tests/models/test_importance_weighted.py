@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import keras
 import numpy as np
@@ -17,9 +16,9 @@ from keras import ops
 
 import keras_vae
 from keras_vae.evaluation.likelihood_bounds import importance_weighted_log_likelihood
+from tests.paths import ROOT
 from tests.small_networks import small_encoder_decoder
 
-ROOT = Path(__file__).resolve().parent.parent
 SHAPE = (8, 8, 1)
 LOG_2PI = np.log(2.0 * np.pi)
 

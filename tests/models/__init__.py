@@ -1,0 +1,1 @@
+"""Tests of models, layers, likelihoods, objectives, builders, presets."""
