@@ -1,12 +1,12 @@
 """The importance-weighted bound (IWAE) and its doubly reparameterised
 gradient (DReG); the mathematics is in
-`keras_vae.models.importance_weighting`."""
+`keras_vae.objectives.importance_weighting`."""
 
 import keras
 from keras import ops
 
 from keras_vae.losses import kl_divergence
-from keras_vae.models import importance_weighting as iw
+from keras_vae.objectives import importance_weighting as iw
 from keras_vae.objectives.base import Objective
 from keras_vae.objectives.base import scale_for_replicas
 
