@@ -78,3 +78,16 @@ def test_a_missing_source_is_refused(tiny_idx_dir, tmp_path, capsys):
     assert "--encoder-from must be the path of an existing .keras file" in (
         capsys.readouterr().err
     )
+
+
+def test_an_autoencoder_source_is_refused(tiny_idx_dir, tmp_path, capsys):
+    # Same shapes as the run, so only the missing posterior can refuse it.
+    encoder, decoder = keras_vae.build_encoder_decoder("mlp", (28, 28, 1), 4, False)
+    path = tmp_path / "autoencoder.keras"
+    keras_vae.Autoencoder(encoder, decoder).save(path)
+    args = train_args(tiny_idx_dir, tmp_path / "run", "--encoder-from", str(path))
+    assert main(args) == 2
+    error = capsys.readouterr().err
+    assert "--encoder-from needs a variational model" in error
+    assert f"Received: --encoder-from='{path}'" in error
+    assert not (tmp_path / "run" / "model.keras").exists()
