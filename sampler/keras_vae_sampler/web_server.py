@@ -13,19 +13,28 @@ that lets the page talk to its own origin only. Files carry an `ETag`
 revalidates each file and reuses what it has (304), so a second visit skips
 the 14 MB runtime download and reuses its compiled code.
 
-Slow or idle clients cannot hold it: every connection times out after
-`TIMEOUT_SECONDS` without progress, at most `MAX_CONNECTIONS` are served at
-once (the next ones are closed at once), and files are streamed in chunks,
-never read whole. IPv6 addresses (`--host ::1`) bind an IPv6 socket.
+Slow or idle clients cannot hold it. A connection must deliver a whole
+request (line and headers) within `REQUEST_SECONDS` of opening or of its
+last answer, and an answer that makes no progress for `TIMEOUT_SECONDS`
+(a client that stops reading) is cut off; both are applied to every
+connection. At most `MAX_CONNECTIONS` are served at once, and when all are
+taken a new connection evicts the one that has made no progress for the
+longest (more than `EVICT_AFTER_SECONDS`), so idle, dripping or non-reading
+clients cannot keep a normal request out. Files are streamed in chunks,
+never read whole, and only while they are still the files recorded at
+start: a file rewritten, replaced or swapped for a link or a hard link to
+another file is refused (409). Log lines escape control characters. IPv6
+addresses (`--host ::1`) bind an IPv6 socket.
 """
 
 import http.server
 import ipaddress
 import mimetypes
-import shutil
+import os
 import socket
 import sys
 import threading
+import time
 import urllib.parse
 from pathlib import Path
 
@@ -65,8 +74,11 @@ def security_headers():
 
 
 LOOPBACK_NAMES = ("localhost",)
+# Read by `make_server`, so a server takes the values in force when made.
+REQUEST_SECONDS = 10
 TIMEOUT_SECONDS = 30
 MAX_CONNECTIONS = 32
+EVICT_AFTER_SECONDS = 0.5
 CHUNK_BYTES = 1 << 16
 
 
@@ -111,8 +123,25 @@ def request_file(raw_path):
     return relative or "index.html"
 
 
+def file_identity(stat):
+    """What identifies a served file's content: device, inode, size,
+    modification and change time. Any write, rename over it or hard link
+    swapped in changes one of them (the change time cannot be set back)."""
+    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+
+
+def _escaped(text):
+    """`text` with control characters (ESC, BEL, CR, ...) as `\\xNN`, so a
+    request line cannot write terminal escapes into the log."""
+    return "".join(
+        f"\\x{ord(c):02x}" if ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 else c
+        for c in text
+    )
+
+
 class PageRequestHandler(http.server.BaseHTTPRequestHandler):
-    """Serves `files` (`{site path: (file, root)}`); set by `make_server`."""
+    """Serves `files` (`{site path: (file, root, identity)}`); set by
+    `make_server` with the timeouts in force."""
 
     files = {}
     security_headers = {}
@@ -133,7 +162,37 @@ class PageRequestHandler(http.server.BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
+    def send_error(self, code, message=None, explain=None):
+        """The standard library's own refusals (400 for a bad request line,
+        414, 431, 501) with the same headers as every other answer."""
+        self.close_connection = True
+        if self.request_version == "HTTP/0.9":  # which would send no headers
+            self.request_version = "HTTP/1.0"
+        phrase = message or self.responses.get(code, ("error",))[0]
+        self._refuse(int(code), phrase)
+
+    def _open_recorded(self, name):
+        """The open file of site path `name` if it is still the file recorded
+        at start, else the refusal `(status, message)`."""
+        path, root, identity = self.files[name]
+        try:
+            resolved = Path(path).resolve(strict=True)
+        except OSError:
+            return None, (404, "not found")
+        if not resolved.is_relative_to(root) or not resolved.is_file():
+            return None, (403, "the file leads out of its folder")
+        try:
+            file = open(resolved, "rb")
+        except OSError:
+            return None, (404, "not found")
+        if file_identity(os.fstat(file.fileno())) != identity:
+            file.close()
+            return None, (409, "the file changed since the server started; restart it")
+        return file, None
+
     def _answer(self, with_body):
+        if self.request_version == "HTTP/0.9":  # answers without headers
+            return self.send_error(505, "HTTP/0.9 is not served")
         host = _host_name(self.headers.get("Host", ""))
         if self.loopback_only and not is_loopback(host):
             return self._refuse(421, "this server answers loopback host names only")
@@ -143,14 +202,14 @@ class PageRequestHandler(http.server.BaseHTTPRequestHandler):
             return self._refuse(400, "refused path")
         if name not in self.files:
             return self._refuse(404, "not found")
-        path, root = self.files[name]
-        try:
-            resolved = Path(path).resolve(strict=True)
-        except OSError:
-            return self._refuse(404, "not found")
-        if not resolved.is_relative_to(root) or not resolved.is_file():
-            return self._refuse(403, "the file leads out of its folder")
-        stat = resolved.stat()
+        file, refusal = self._open_recorded(name)
+        if refusal is not None:
+            return self._refuse(*refusal)
+        with file:
+            self._send_file(file, with_body)
+
+    def _send_file(self, file, with_body):
+        stat = os.fstat(file.fileno())
         etag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
         if etag in self.headers.get("If-None-Match", ""):
             self.send_response(304)
@@ -159,8 +218,9 @@ class PageRequestHandler(http.server.BaseHTTPRequestHandler):
                 self.send_header(header, value)
             self.end_headers()
             return
-        content_type = CONTENT_TYPES.get(resolved.suffix) or (
-            mimetypes.guess_type(resolved.name)[0] or "application/octet-stream"
+        suffix = Path(file.name).suffix
+        content_type = CONTENT_TYPES.get(suffix) or (
+            mimetypes.guess_type(file.name)[0] or "application/octet-stream"
         )
         self.send_response(200)
         self.send_header("Content-Type", content_type)
@@ -170,13 +230,21 @@ class PageRequestHandler(http.server.BaseHTTPRequestHandler):
             self.send_header(header, value)
         self.end_headers()
         if with_body:
-            with open(resolved, "rb") as file:
-                shutil.copyfileobj(file, self.wfile, CHUNK_BYTES)
+            while chunk := file.read(CHUNK_BYTES):
+                self.wfile.write(chunk)
+                self.server.progress(self.request)
+
+    def handle_one_request(self):
+        self.server.waiting_for_request(self.request)
+        super().handle_one_request()
+        self.server.progress(self.request)
 
     def do_GET(self):
+        self.server.answering(self.request)
         self._answer(with_body=True)
 
     def do_HEAD(self):
+        self.server.answering(self.request)
         self._answer(with_body=False)
 
     def _method_not_allowed(self):
@@ -186,37 +254,125 @@ class PageRequestHandler(http.server.BaseHTTPRequestHandler):
     do_OPTIONS = do_TRACE = do_CONNECT = _method_not_allowed
 
     def log_message(self, format, *args):
-        sys.stderr.write(f"{self.address_string()} {format % args}\n")
+        sys.stderr.write(f"{self.address_string()} {_escaped(format % args)}\n")
+
+
+class _Connection:
+    """What the server knows of one connection: its socket, whether it waits
+    for a request or is being answered, and when it last made progress."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.waiting = True
+        self.since = self.progress = time.monotonic()
+
+    def cut(self):
+        """Ends the connection: its handler's read or write returns at once."""
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
 
 class PageServer(http.server.ThreadingHTTPServer):
-    """A threading server with at most `MAX_CONNECTIONS` connections served
-    at once: a connection beyond that is closed unanswered. IPv4 or IPv6 by
-    the address it binds."""
+    """A threading server that idle or slow clients cannot hold.
+
+    At most `MAX_CONNECTIONS` connections are served at once. A connection
+    waiting for its request longer than `request_seconds`, or whose answer
+    made no progress for `timeout_seconds`, is cut (checked every
+    `poll_interval` of `serve_forever`). When every slot is taken, a new
+    connection evicts the one that made no progress for the longest, if
+    that is more than `EVICT_AFTER_SECONDS`; otherwise the new one is closed
+    unanswered. IPv4 or IPv6 by the address it binds.
+    """
 
     daemon_threads = True
+    request_queue_size = 128  # the listen backlog (socketserver's is 5)
 
-    def __init__(self, address, handler):
+    def __init__(self, address, handler, request_seconds, timeout_seconds):
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
-        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        self.request_seconds = request_seconds
+        self.timeout_seconds = timeout_seconds
+        self._lock = threading.Lock()
+        self._connections = {}
         super().__init__(address, handler)
 
+    def _slot(self, request):
+        """Takes a slot for `request`, evicting the stalest connection when
+        none is free; False when every connection is making progress."""
+        with self._lock:
+            if len(self._connections) >= MAX_CONNECTIONS:
+                stalest = min(self._connections.values(), key=lambda c: c.progress)
+                if time.monotonic() - stalest.progress <= EVICT_AFTER_SECONDS:
+                    return False
+                del self._connections[stalest.sock]
+                stalest.cut()
+            self._connections[request] = _Connection(request)
+            return True
+
     def process_request(self, request, client_address):
-        if not self._slots.acquire(blocking=False):
+        if not self._slot(request):
             self.shutdown_request(request)
             return
         try:
             super().process_request(request, client_address)
         except BaseException:
-            self._slots.release()
+            self._release(request)
             raise
 
     def process_request_thread(self, request, client_address):
         try:
             super().process_request_thread(request, client_address)
         finally:
-            self._slots.release()
+            self._release(request)
+
+    def _release(self, request):
+        with self._lock:
+            self._connections.pop(request, None)
+
+    def _mark(self, request, waiting=None):
+        with self._lock:
+            connection = self._connections.get(request)
+            if connection is None:
+                return
+            now = time.monotonic()
+            connection.progress = now
+            if waiting is not None and waiting != connection.waiting:
+                connection.waiting, connection.since = waiting, now
+
+    def waiting_for_request(self, request):
+        """The connection is about to read a request (first or next)."""
+        self._mark(request, waiting=True)
+
+    def answering(self, request):
+        """A whole request arrived; the connection is being answered."""
+        self._mark(request, waiting=False)
+
+    def progress(self, request):
+        """Part of an answer was sent."""
+        self._mark(request)
+
+    def handle_error(self, request, client_address):
+        """A client that went away or was cut is not an error worth a
+        traceback; anything else is reported as usual."""
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
+    def service_actions(self):
+        """Cuts connections past their deadline (called by `serve_forever`)."""
+        now = time.monotonic()
+        with self._lock:
+            late = [
+                connection
+                for connection in self._connections.values()
+                if (
+                    connection.waiting and now - connection.since > self.request_seconds
+                )
+                or (now - connection.progress > self.timeout_seconds)
+            ]
+        for connection in late:
+            connection.cut()
 
 
 def check_address(host, port):
@@ -244,7 +400,10 @@ def make_server(export_dir, host="127.0.0.1", port=8000):
         port: int in [0, 65535]. Port; 0 picks a free one. Defaults to 8000.
     """
     check_address(host, port)
-    files = site_files(export_dir)
+    files = {
+        name: (path, root, file_identity(Path(path).resolve().stat()))
+        for name, (path, root) in site_files(export_dir).items()
+    }
     handler = type(
         "BoundPageRequestHandler",
         (PageRequestHandler,),
@@ -252,11 +411,12 @@ def make_server(export_dir, host="127.0.0.1", port=8000):
             "files": files,
             "loopback_only": is_loopback(host),
             "security_headers": security_headers(),
+            "timeout": TIMEOUT_SECONDS,
         },
     )
     address = host.strip("[]")
     try:
-        return PageServer((address, port), handler)
+        return PageServer((address, port), handler, REQUEST_SECONDS, TIMEOUT_SECONDS)
     except OSError as error:
         raise ValueError(
             f"Cannot listen on {host} port {port}: {error.strerror or error}. "

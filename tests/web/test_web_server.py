@@ -6,12 +6,15 @@ import hashlib
 import http.client
 import json
 import os
+import socket
 import threading
+import time
 
 import pytest
 
 from keras_vae.cli import build_parser
 from keras_vae.cli import main
+from keras_vae_sampler import web_server
 from keras_vae_sampler import web_site
 from keras_vae_sampler.web_server import make_server
 from keras_vae_sampler.web_server import request_file
@@ -114,11 +117,62 @@ def test_unchanged_files_are_revalidated_not_resent(server, export_dir):
     connection.request("GET", "/export/decoder.onnx", headers={"If-None-Match": etag})
     response = connection.getresponse()
     assert response.status == 304 and response.read() == b""
-    (export_dir / "decoder.onnx").write_bytes(b"changed, longer than before " * 2)
-    connection.request("GET", "/export/decoder.onnx", headers={"If-None-Match": etag})
-    response = connection.getresponse()
-    assert response.status == 200 and response.read().startswith(b"changed")
     connection.close()
+
+
+def test_files_changed_after_start_are_refused(server, export_dir, tmp_path):
+    # Rewritten in place (same inode, same size): refused, not served.
+    (export_dir / "decoder.onnx").write_bytes(MODEL_BYTES.upper())
+    response, body = request(server, "GET", "/export/decoder.onnx")
+    assert response.status == 409 and MODEL_BYTES.upper() not in body
+    assert "changed since the server started" in body.decode()
+    # Replaced by a hard link to a file outside the export.
+    outside = tmp_path / "outside.json"
+    outside.write_text('{"secret": 1}')
+    (export_dir / "manifest.json").unlink()
+    os.link(outside, export_dir / "manifest.json")
+    response, body = request(server, "GET", "/export/manifest.json")
+    assert response.status == 409 and b"secret" not in body
+    # Untouched files are still served.
+    response, body = request(server, "GET", "/export/sampler.onnx")
+    assert response.status == 200 and body == SAMPLER_BYTES
+
+
+def _raw(server, data):
+    """Sends raw bytes, returns the whole reply."""
+    with socket.create_connection(server.server_address[:2], timeout=10) as sock:
+        sock.sendall(data)
+        reply = b""
+        while chunk := sock.recv(65536):
+            reply += chunk
+    return reply
+
+
+@pytest.mark.parametrize(
+    "data, status",
+    [
+        (b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\n\r\n", b"414"),
+        (b"GET / HTTP/1.1\r\n" + b"X: y\r\n" * 120 + b"\r\n", b"431"),
+        (b"BREW /pot HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", b"501"),
+        (b"GET / HTTP/9.9\r\n\r\n", b"505"),
+        (b"GET /\r\n\r\n", b"505"),
+        (b"\x1b[2J\x07 junk\r\n\r\n", b"400"),
+    ],
+)
+def test_every_reply_carries_the_security_headers(server, data, status):
+    reply = _raw(server, data)
+    assert reply.split(b" ", 2)[1] == status
+    head = reply.split(b"\r\n\r\n", 1)[0].decode("latin-1")
+    for name in web_server.security_headers():
+        assert f"\n{name}: " in head, (name, head)
+
+
+def test_log_lines_escape_control_characters(server, capfd):
+    _raw(server, b"GET /\x1b[31mred\x07\r HTTP/1.0\r\n\r\n")
+    time.sleep(0.2)
+    logged = capfd.readouterr().err
+    assert "\\x1b[31mred\\x07" in logged
+    assert not any(c in logged for c in "\x1b\x07\r")
 
 
 def test_head_sends_headers_only(server):
@@ -286,38 +340,76 @@ def test_the_shipped_runtime_is_the_pinned_npm_release(runtime):
     assert found == listed
 
 
-def _idle_connection(server):
-    import socket
+def _hostile_clients(server, big_path):
+    """64 connections that try to hold the server: idle ones, ones that
+    drip a header byte now and then, and ones that ask for a file and never
+    read it (their receive buffer shrunk so the server's writes block)."""
+    address = server.server_address[:2]
+    clients = []
+    for index in range(64):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.settimeout(10)
+        try:
+            sock.connect(address)
+            if index % 3 == 1:
+                sock.sendall(b"G")
+            elif index % 3 == 2:
+                sock.sendall(f"GET {big_path} HTTP/1.0\r\n\r\n".encode())
+        except OSError:  # closed at once: every slot was busy
+            pass
+        clients.append(sock)
+    return clients
 
-    connection = socket.create_connection(server.server_address[:2], timeout=10)
-    return connection
 
-
-def test_idle_connections_time_out_and_are_bounded(export_dir, monkeypatch):
-    from keras_vae_sampler import web_server
-
-    monkeypatch.setattr(web_server, "MAX_CONNECTIONS", 2)
+def test_a_normal_request_is_answered_while_64_clients_hold_connections(tmp_path):
+    # The server as `serve` makes it: its own timeouts, nothing set here.
+    export_dir = write_export(tmp_path / "exported", model_bytes=os.urandom(4 << 20))
     server = make_server(export_dir, port=0)
-    server.RequestHandlerClass.timeout = 1.0
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    clients = _hostile_clients(server, "/export/decoder.onnx")
+    try:
+        time.sleep(1.0)  # every hostile connection has been idle a while
+        for attempt in range(3):
+            start = time.monotonic()
+            response, body = request(server, "GET", "/export/manifest.json")
+            assert response.status == 200
+            assert body == (export_dir / "manifest.json").read_bytes()
+            assert time.monotonic() - start < 2.0, attempt
+    finally:
+        for sock in clients:
+            sock.close()
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.slow
+def test_connections_that_never_finish_a_request_are_cut(export_dir):
+    # With the default deadline: a client dripping its request line is cut
+    # after REQUEST_SECONDS, whatever it keeps sending.
+    server = make_server(export_dir, port=0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        held = [_idle_connection(server) for _ in range(2)]
-        import time
-
-        time.sleep(0.3)  # both are being served (idle, waiting for a request)
-        extra = _idle_connection(server)
-        assert extra.recv(1) == b""  # closed at once: no slot left
-        extra.close()
-        for connection in held:  # the idle ones are dropped after the timeout
-            start = time.monotonic()
-            assert connection.recv(1) == b""
-            assert time.monotonic() - start < 5
-            connection.close()
-        time.sleep(0.3)
-        response, body = request(server, "GET", "/export/manifest.json")
-        assert response.status == 200
-        assert body == (export_dir / "manifest.json").read_bytes()
+        sock = socket.create_connection(server.server_address[:2], timeout=5)
+        start = time.monotonic()
+        cut = None
+        while time.monotonic() - start < web_server.REQUEST_SECONDS + 5:
+            try:
+                sock.sendall(b"G")
+                sock.settimeout(1.0)
+                if sock.recv(1) == b"":
+                    cut = time.monotonic() - start
+                    break
+            except TimeoutError:
+                continue
+            except OSError:
+                cut = time.monotonic() - start
+                break
+        sock.close()
+        assert cut is not None, "the dripping client was never cut"
+        assert web_server.REQUEST_SECONDS - 1 < cut < web_server.REQUEST_SECONDS + 2
     finally:
         server.shutdown()
         server.server_close()
