@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 RUN_DIR ?= runs/demo
+# The exported decoder's pictures, beside the run (train --overwrite replaces
+# only what a run wrote).
+SAMPLES_DIR ?= $(RUN_DIR)-samples
 EPOCHS ?= 30
 
 .PHONY: presets setup demo test test-device lint format clean bench-clients bench-export bench-train bench-quality bench-quality-iwae bench-quality-record bench-samples bench-peers notebooks browser-deps bench-browser docs docs-build
@@ -16,14 +19,14 @@ $(BIN)/.installed: pyproject.toml sampler/pyproject.toml
 setup: $(BIN)/.installed
 
 demo: setup
-	TF_CPP_MIN_LOG_LEVEL=2 $(BIN)/keras-vae train --epochs $(EPOCHS) --output-dir $(RUN_DIR)
+	TF_CPP_MIN_LOG_LEVEL=2 $(BIN)/keras-vae train --epochs $(EPOCHS) --output-dir $(RUN_DIR) --overwrite
 	TF_CPP_MIN_LOG_LEVEL=2 $(BIN)/keras-vae export $(RUN_DIR)/model.keras $(RUN_DIR)/exported --overwrite --uint8
 	for runtime in tflite onnx savedmodel; do \
 	  TF_CPP_MIN_LOG_LEVEL=2 $(BIN)/keras-vae sample $(RUN_DIR)/exported --runtime $$runtime \
-	    -n 64 --seed 0 --out $(RUN_DIR)/samples_$$runtime.png || exit 1; \
+	    -n 64 --seed 0 --out $(SAMPLES_DIR)/$$runtime.png --overwrite || exit 1; \
 	done
 	TF_CPP_MIN_LOG_LEVEL=2 $(BIN)/keras-vae sample $(RUN_DIR)/exported --runtime tflite \
-	  --format tflite-w8 --latent gmm -n 64 --seed 0 --out $(RUN_DIR)/samples_gmm_tflite-w8.png
+	  --format tflite-w8 --latent gmm -n 64 --seed 0 --out $(SAMPLES_DIR)/gmm_tflite-w8.png --overwrite
 
 presets: setup  # train and build the presets that ship (sampler/keras_vae_sampler/presets/); about 10 minutes
 	$(BIN)/python tools/make_presets.py

@@ -35,6 +35,11 @@ def add_parser(subparsers):
     )
     parser.add_argument("--seed", type=non_negative_int, default=0)
     parser.add_argument("--json", default=None, help="also write the report here")
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an existing --json file (never the model or the data)",
+    )
     parser.set_defaults(command=evaluate_command)
 
 
@@ -43,14 +48,20 @@ def evaluate_command(args):
     import json
 
     from keras_vae.evaluation import evaluate_on_source
-    from keras_vae.file_io import check_output_file
     from keras_vae.file_io import write_text_atomic
+    from keras_vae_sampler.output_folders import check_output_path
 
+    source = data_source(args)
     if args.json is not None:
-        check_output_file(args.json, "--json")
+        check_output_path(
+            args.json,
+            "--json",
+            args.overwrite,
+            inputs={"model": args.model, **source.local_inputs()},
+        )
     report = evaluate_on_source(
         args.model,
-        data_source(args),
+        source,
         iwae_samples=args.iwae_samples,
         max_examples=args.max_examples,
         seed=args.seed,

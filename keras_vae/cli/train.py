@@ -126,6 +126,12 @@ def add_parser(subparsers):
         "turns XLA off, so the MLP trains about 15%% slower)",
     )
     parser.add_argument("--output-dir", default=default("output_dir"))
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace a finished run in --output-dir (its files and the exports "
+        "made from it)",
+    )
     parser.set_defaults(command=train_command)
 
 

@@ -97,6 +97,16 @@ class DataSource:
         object.__setattr__(self, "channels", channels)
         object.__setattr__(self, "validation_split", fraction)
 
+    def local_inputs(self):
+        """The files and folders this source reads, as `{option: path}`:
+        what an output must never replace."""
+        inputs = {}
+        if isinstance(self.dataset, str) and source_kind(self.dataset) != "name":
+            inputs["--dataset"] = self.dataset
+        if self.data_dir is not None:
+            inputs["--data-dir"] = self.data_dir
+        return inputs
+
     @property
     def evaluation_split(self):
         """The split that measures a model trained on this source: the

@@ -49,6 +49,9 @@ class TrainingConfig:
     a new decoder of `architecture` behind that model's encoder, which stays
     frozen: its latent space and mixture are kept and only the decoder
     learns (`keras_vae.training.encoder_source`).
+
+    A finished run in `output_dir` is replaced only with `overwrite=True`
+    (`keras_vae.training.run_folder`).
     """
 
     dataset: str = "mnist"
@@ -76,6 +79,7 @@ class TrainingConfig:
     seed: int = 0
     deterministic: bool = False
     output_dir: str = "runs/vae"
+    overwrite: bool = False
     encoder_from: str | None = None
 
     def __post_init__(self):

@@ -35,6 +35,7 @@ from keras_vae.likelihoods import BernoulliLikelihood
 from keras_vae.models.builders import build_encoder_decoder
 from keras_vae.models.conditional_vae import ConditionalVAE
 from keras_vae.models.vae import VAE
+from keras_vae.training import run_folder
 from keras_vae.training.callbacks import KLWarmup
 from keras_vae.training.callbacks import RecordEpochTime
 from keras_vae.training.callbacks import SaveLastGoodModel
@@ -51,6 +52,11 @@ class TrainingDiverged(ValueError):
 
 def check_output_dir(path, option="--output-dir"):
     """Raises a `ValueError` unless `path` can become a writable folder."""
+    if not str(path).strip():
+        raise ValueError(
+            "The output folder must be named; give a folder such as runs/vae. "
+            f"Received: {option}={str(path)!r}"
+        )
     path = Path(path)
     if path.exists() and not path.is_dir():
         raise ValueError(
@@ -250,6 +256,15 @@ def run_training(config, verbose="auto"):
             "--binarize needs the Bernoulli likelihood. Received: "
             f"--likelihood={config.likelihood}"
         )
+    run_folder.check_run_inputs(output_dir, config)
+    run_folder.check_finished_run(output_dir, config)
+    with run_folder.locked_run_folder(output_dir, config):
+        # Checked again under the lock: a run may have finished meanwhile.
+        exports = run_folder.check_finished_run(output_dir, config)
+        return _train(config, output_dir, exports, verbose)
+
+
+def _train(config, output_dir, exports, verbose):
     keras.utils.set_random_seed(config.seed)
     if config.deterministic:
         # Bit-identical reruns; TensorFlow then turns XLA off.
@@ -267,7 +282,9 @@ def run_training(config, verbose="auto"):
     backup_dir = checkpoints / "backup"
     history_path = checkpoints / "history.csv"
     resuming = (backup_dir / "training_metadata.json").exists()
-    if not resuming and history_path.exists():
+    if resuming:
+        run_folder.check_resume(checkpoints, config)
+    elif history_path.exists():
         history_path.unlink()  # left by a run that never checkpointed
     stop = StopOnNonFiniteLoss()
     last_good = SaveLastGoodModel(checkpoints / "last_good.keras")
@@ -284,6 +301,7 @@ def run_training(config, verbose="auto"):
     if verbose == "auto":
         verbose = 1 if sys.stdout.isatty() else 2
     checkpoints.mkdir(parents=True, exist_ok=True)
+    run_folder.write_resume_record(checkpoints, config)
     print(
         f"{'Resuming' if resuming else 'Training'} a {config.architecture} "
         f"{'conditional VAE' if num_classes else 'VAE'} "
@@ -317,6 +335,7 @@ def run_training(config, verbose="auto"):
             train, num_components=config.gmm_components, seed=config.seed
         )
     summary = _write_outputs(vae, test, output_dir, fields, rows, config, source)
+    run_folder.remove_stale(output_dir, set(summary["paths"].values()), exports)
     shutil.rmtree(checkpoints, ignore_errors=True)
     return summary
 

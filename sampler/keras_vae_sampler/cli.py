@@ -147,6 +147,11 @@ def add_device_parsers(subparsers):
     parser.add_argument("--seed", type=non_negative_int, default=0)
     parser.add_argument("--threads", type=at_most("threads"), default=None)
     parser.add_argument("--out", default="samples.png", help="PNG to write")
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an existing --out file (never a model, export or preset file)",
+    )
     parser.set_defaults(command=sample_command)
 
     parser = subparsers.add_parser(
@@ -187,14 +192,15 @@ def add_device_parsers(subparsers):
 
 def sample_command(args):
     """Runs `sample`; returns the path of the PNG."""
-    from keras_vae_sampler.file_io import check_output_file
+    from keras_vae_sampler.output_folders import check_output_path
     from keras_vae_sampler.png import write_grid_png
     from keras_vae_sampler.sampler import Sampler
 
     out = Path(args.out)
-    check_output_file(out, "--out")
+    source = export_dir(args)
+    check_output_path(out, "--out", args.overwrite, inputs={"export_dir": source})
     sampler = Sampler(
-        export_dir(args),
+        source,
         runtime=args.runtime,
         format=args.format,
         num_threads=args.threads,

@@ -1,4 +1,11 @@
-"""Which output folders a command may replace: only what keras-vae wrote.
+"""Which outputs a command may write: never an input, never a model, an
+export or a preset, and an existing file only when asked to.
+
+`check_output_path` guards every single-file output (`sample --out`,
+`evaluate --json`): it refuses a path that is one of the command's inputs
+or lies inside one, a model or data file (`.keras`, `.onnx`, `.tflite`,
+`.npz`, ...), any path inside an export or preset folder, and an existing
+file unless `--overwrite` (`overwrite=True`) is given.
 
 `keras-vae export --overwrite` and `keras-vae web --overwrite` replace a
 whole folder. A folder is replaced only when every file in it is one the
@@ -16,11 +23,90 @@ import os
 import shutil
 from pathlib import Path
 
+from keras_vae_sampler.file_io import check_output_file
 from keras_vae_sampler.manifest import MANIFEST_NAME
 
 # A manifest is a few KB (a conditional model's with its class names, a few
 # tens); a larger file is not one this project wrote.
 MAX_MANIFEST_BYTES = 1 << 20
+
+
+# Files that hold a model, an export's graphs or data: an output never
+# replaces one, even with --overwrite.
+PROTECTED_SUFFIXES = (
+    ".keras",
+    ".h5",
+    ".onnx",
+    ".tflite",
+    ".pb",
+    ".npz",
+    ".npy",
+    ".gz",
+    ".safetensors",
+)
+
+
+def owning_folder(path):
+    """The export or preset folder that `path` lies in, as `(folder, kind)`
+    with kind `"export"` or `"preset"`, or `None`."""
+    for folder in Path(path).resolve().parents:
+        if export_folder_files(folder) is not None:
+            return folder, "export"
+        if (folder / "metadata.json").is_file() and (folder / "config.json").is_file():
+            return folder, "preset"
+    return None
+
+
+def check_output_path(path, name, overwrite=False, inputs=None):
+    """Refuses a single-file output that would destroy something.
+
+    Args:
+        path: the file a command is about to write.
+        name: how the user gave it (`"--out"`), for the message.
+        overwrite: bool. Whether replacing an existing file was asked for
+            (`--overwrite`). It never allows replacing an input, a model,
+            an export or a preset file.
+        inputs: dict `{argument name: path}` of the command's inputs (a
+            model file, a data folder, an export folder).
+
+    Raises:
+        ValueError: naming what the path would replace and the fix.
+    """
+    check_output_file(path, name)
+    received = f"Received: {name}={str(path)!r}"
+    target = Path(path).resolve()
+    for source_name, source in (inputs or {}).items():
+        source_path = Path(source).resolve()
+        same = target == source_path or (
+            target.exists() and source_path.exists() and target.samefile(source_path)
+        )
+        if same or target.is_relative_to(source_path):
+            relation = "is" if same else "lies inside"
+            raise ValueError(
+                f"{name} {relation} the input {source_name}; writing it would "
+                f"change the input. Choose a path outside it. {received}, "
+                f"{source_name}={str(source)!r}"
+            )
+    owner = owning_folder(target)
+    if owner is not None:
+        folder, kind = owner
+        raise ValueError(
+            f"{name} lies inside the {kind} folder {str(folder)!r}; writing "
+            f"there would change the {kind}. Choose a path outside it. {received}"
+        )
+    if not target.exists():
+        return
+    if target.suffix.lower() in PROTECTED_SUFFIXES:
+        raise ValueError(
+            f"{name} is an existing model or data file ({target.suffix}); an "
+            f"output never replaces one, even with --overwrite. Choose another "
+            f"path. {received}"
+        )
+    if not overwrite:
+        raise ValueError(
+            f"{name} exists; pass --overwrite (overwrite=True) to replace it, "
+            f"or choose another path. {received}"
+        )
 
 
 def check_not_overlapping(output_dir, inputs, name="output_dir", what="output folder"):

@@ -807,6 +807,100 @@ CATALOGUE = [
         r"--json is a FIFO \(named pipe\)",
         lambda c: _cli("evaluate", "model.keras", "--json", _fifo(c, "r.json")),
     ),
+    # Outputs never replace an input, a model, an export or an existing file
+    # unless asked to (#38).
+    (
+        "sample --out is a run's model file",
+        r"--out is an existing model or data file \(.keras\)",
+        _keeping(
+            _run_folder,
+            lambda c, run: _cli(
+                "sample", _export(c), "--out", run / "model.keras", "--overwrite"
+            ),
+        ),
+    ),
+    (
+        "sample --out is a file of the export",
+        "--out lies inside the input export_dir",
+        _keeping(
+            _export,
+            lambda c, e: _cli("sample", e, "--out", e / "manifest.json", "--overwrite"),
+        ),
+    ),
+    (
+        "sample --out exists",
+        "--out exists; pass --overwrite",
+        lambda c: _cli("sample", _export(c), "--out", _run_folder(c) / "notes.txt"),
+    ),
+    (
+        "evaluate --json is the evaluated model",
+        "--json is the input model",
+        _keeping(
+            _run_folder,
+            lambda c, run: _cli(
+                "evaluate",
+                run / "model.keras",
+                "--json",
+                run / "model.keras",
+                "--overwrite",
+            ),  # fmt: skip
+        ),
+    ),
+    (
+        "evaluate --json exists",
+        "--json exists; pass --overwrite",
+        _keeping(
+            _run_folder,
+            lambda c, run: _cli(
+                "evaluate", run / "model.keras", "--json", run / "notes.txt"
+            ),
+        ),
+    ),
+    (
+        "train into a finished run",
+        "holds a finished run \\(model.keras\\); train does not replace it",
+        _keeping(
+            _run_folder,
+            lambda c, run: _cli(
+                "train", "--data-dir", c.idx, "--epochs", 1, "--output-dir", run
+            ),
+        ),
+    ),
+    (
+        "train --overwrite over a run folder holding other files",
+        r"also holds \['notes.txt'\]; nothing was deleted",
+        _keeping(
+            _run_folder,
+            lambda c, run: _cli(
+                "train",
+                "--data-dir",
+                c.idx,
+                "--epochs",
+                1,
+                "--output-dir",
+                run,
+                "--overwrite",
+            ),  # fmt: skip
+        ),
+    ),
+    (
+        "train --output-dir holds the data file",
+        "output folder holds the input --dataset",
+        lambda c: _cli(
+            "train",
+            "--dataset",
+            _array_file(c, "data.npy", images=GOOD),
+            "--output-dir",
+            c.tmp,
+            "--epochs",
+            1,
+        ),  # fmt: skip
+    ),
+    (
+        "empty --output-dir",
+        "The output folder must be named",
+        lambda c: _cli("train", "--output-dir", ""),
+    ),
     # Files that are not what they claim are never read whole, or at all.
     (
         "exported model file is a FIFO",

@@ -1,3 +1,4 @@
+import dataclasses
 import json
 import os
 import re
@@ -17,13 +18,7 @@ from keras_vae.training import run as training_run
 from keras_vae.training.config import TrainingConfig
 from keras_vae.training.run import TrainingDiverged
 from keras_vae.training.run import run_training
-from tests.idx_files import write_mnist_subset
 from tests.paths import ROOT
-
-
-@pytest.fixture
-def small_idx_dir(tmp_path, mnist_arrays):
-    return write_mnist_subset(tmp_path / "idx", mnist_arrays, 2048, 256)
 
 
 def cli(*args, **kwargs):
@@ -154,7 +149,7 @@ def test_a_failed_model_write_keeps_the_previous_outputs(
 
     monkeypatch.setattr(keras_vae.VAE, "save", failing_save)
     with pytest.raises(OSError, match="no space left"):
-        run_training(config, verbose=0)
+        run_training(dataclasses.replace(config, overwrite=True), verbose=0)
     assert model_path.read_bytes() == before
     assert isinstance(keras.saving.load_model(model_path), keras_vae.VAE)
     assert not [p for p in (tmp_path / "run").iterdir() if p.name.startswith(".")]
