@@ -55,16 +55,20 @@ def _declared(handle, name):
     return shape, dtype
 
 
-def _check_memory(shape, dtype, name):
-    """Refuses an array that would not fit in memory, before reading it."""
-    needed = math.prod(shape) * dtype.itemsize
+def check_memory(shape, dtype, name):
+    """Refuses an array that would not fit in memory, before reading it.
+
+    The estimate is the array itself and the float32 copy the input
+    pipeline makes of it (a uint8 file needs five times its size).
+    """
+    needed = math.prod(shape) * (dtype.itemsize + 4)
     memory = _memory_bytes()
     if memory is not None and needed > MEMORY_SHARE * memory:
         raise ValueError(
-            f"{name} declares an array of shape {shape} ({dtype}), "
-            f"{needed:,} bytes, more than {MEMORY_SHARE:.0%} of this machine's "
-            f"memory ({memory:,} bytes); it is not read. Received: "
-            f"shape={shape}"
+            f"{name} declares an array of shape {shape} ({dtype}) that needs "
+            f"{needed:,} bytes with its float32 copy, more than "
+            f"{MEMORY_SHARE:.0%} of this machine's memory ({memory:,} bytes); "
+            f"it is not read. Received: shape={shape}"
         )
 
 
@@ -149,7 +153,7 @@ def _check_image_shape(shape, dtype, path, key):
             f"{name} holds images larger than {side} pixels a side. "
             f"Received: images.shape={shape}"
         )
-    _check_memory(shape, dtype, name)
+    check_memory(shape, dtype, name)
 
 
 def _check_images(images, path, key):

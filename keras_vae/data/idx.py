@@ -22,12 +22,10 @@ _DTYPES = {
 }
 
 
-def _read_bytes(path):
-    raw = path.read_bytes()
-    if raw[:2] != b"\x1f\x8b":
-        return raw
+def _read_exact(stream, size, path):
+    """`size` bytes of `stream`, or fewer at its end; gzip errors named."""
     try:
-        return gzip.decompress(raw)
+        return stream.read(size)
     except (OSError, EOFError, zlib.error) as error:
         raise ValueError(
             f"Corrupt gzip data in IDX file ({error}). Received: path={str(path)!r}"
@@ -36,6 +34,10 @@ def _read_bytes(path):
 
 def read_idx(path, expected_ndim=None):
     """Reads one IDX file, raw or gzip-compressed.
+
+    The header is read first and checked (type, dimensions, the memory the
+    array needs); then exactly the bytes it declares are read, so a small
+    compressed file that would unpack to gigabytes is refused unread.
 
     Args:
         path: path of the file.
@@ -50,33 +52,44 @@ def read_idx(path, expected_ndim=None):
     images = read_idx("data/mnist/t10k-images-idx3-ubyte.gz", expected_ndim=3)
     ```
     """
+    from keras_vae.data.array_files import check_memory
+
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"IDX file not found. Received: path={str(path)!r}")
-    raw = _read_bytes(path)
-    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _DTYPES:
-        raise ValueError(
-            "Not an IDX file: bad magic number "
-            f"{raw[:4].hex() or '(empty)'}. Received: path={str(path)!r}"
+    with open(path, "rb") as raw_file:
+        compressed = raw_file.read(2) == b"\x1f\x8b"
+    with gzip.open(path, "rb") if compressed else open(path, "rb") as stream:
+        magic = _read_exact(stream, 4, path)
+        if len(magic) < 4 or magic[0] != 0 or magic[1] != 0 or magic[2] not in _DTYPES:
+            raise ValueError(
+                "Not an IDX file: bad magic number "
+                f"{magic.hex() or '(empty)'}. Received: path={str(path)!r}"
+            )
+        dtype, ndim = _DTYPES[magic[2]], magic[3]
+        if expected_ndim is not None and ndim != expected_ndim:
+            raise ValueError(
+                f"IDX file has {ndim} dimensions, expected {expected_ndim}. "
+                f"Received: path={str(path)!r}"
+            )
+        dims = _read_exact(stream, 4 * ndim, path)
+        if len(dims) < 4 * ndim:
+            raise ValueError(f"Truncated IDX header. Received: path={str(path)!r}")
+        shape = tuple(int(d) for d in np.frombuffer(dims, dtype=">u4", count=ndim))
+        check_memory(shape, dtype, path.name)
+        expected_size = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+        data = _read_exact(stream, expected_size + 1, path)
+    if len(data) != expected_size:
+        found = (
+            f"more than {expected_size}"
+            if len(data) > expected_size
+            else f"{len(data)}"
         )
-    dtype, ndim = _DTYPES[raw[2]], raw[3]
-    if expected_ndim is not None and ndim != expected_ndim:
         raise ValueError(
-            f"IDX file has {ndim} dimensions, expected {expected_ndim}. "
-            f"Received: path={str(path)!r}"
+            f"IDX file holds {found} data bytes but its header {shape} needs "
+            f"{expected_size} (truncated or corrupt). Received: path={str(path)!r}"
         )
-    header_size = 4 + 4 * ndim
-    if len(raw) < header_size:
-        raise ValueError(f"Truncated IDX header. Received: path={str(path)!r}")
-    shape = tuple(int(d) for d in np.frombuffer(raw, dtype=">u4", count=ndim, offset=4))
-    expected_size = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    if len(raw) - header_size != expected_size:
-        raise ValueError(
-            f"IDX file holds {len(raw) - header_size} data bytes but its "
-            f"header {shape} needs {expected_size} (truncated or corrupt). "
-            f"Received: path={str(path)!r}"
-        )
-    array = np.frombuffer(raw, dtype=dtype, offset=header_size).reshape(shape)
+    array = np.frombuffer(data, dtype=dtype).reshape(shape)
     return array.astype(dtype.newbyteorder("="), copy=True)
 
 

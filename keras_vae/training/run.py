@@ -150,6 +150,7 @@ def _load_data(config, source):
                 "--conditional needs at least two classes. Received: "
                 f"--dataset={config.dataset} with {num_classes} class"
             )
+        _check_dense_labels(config, counts, num_classes)
         _check_held_out_labels(config, test, num_classes)
     # A class with no training example counts as 0 (so the mixture refuses).
     _check_mixture_fits(config, counts + [0] * ((num_classes or 0) - len(counts)))
@@ -185,6 +186,25 @@ def _example_counts(config, train):
             counts = np.pad(counts, (0, len(found) - len(counts)))
         counts[: len(found)] += found
     return counts.tolist()
+
+
+def _check_dense_labels(config, counts, num_classes):
+    """A conditional model learns classes 0..K-1: every one must have
+    training examples, or the labels are not class numbers (0 and 9000
+    would build a 9,001-class model)."""
+    counts = list(counts) + [0] * (num_classes - len(counts))
+    empty = [label for label, count in enumerate(counts) if count == 0]
+    if empty:
+        present = [label for label, count in enumerate(counts) if count]
+        shown = ", ".join(str(label) for label in present[:10])
+        more = ", ..." if len(present) > 10 else ""
+        raise ValueError(
+            f"--conditional needs labels 0 to K-1 with examples of each; the "
+            f"training labels are {{{shown}{more}}} ({len(present)} classes), so "
+            f"{len(empty):,} of the {num_classes:,} classes have none (first: "
+            f"{empty[0]}). Renumber the labels 0, 1, ... Received: "
+            f"--dataset={config.dataset}"
+        )
 
 
 def _check_held_out_labels(config, test, num_classes):

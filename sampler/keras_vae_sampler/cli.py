@@ -21,6 +21,7 @@ from keras_vae_sampler.checks import check_at_most
 from keras_vae_sampler.checks import check_non_negative_int
 from keras_vae_sampler.checks import check_port
 from keras_vae_sampler.checks import check_positive_int
+from keras_vae_sampler.checks import check_threads
 from keras_vae_sampler.formats import DEFAULT_RUNTIME
 from keras_vae_sampler.formats import RUNTIMES
 from keras_vae_sampler.manifest import LATENT_SAMPLERS
@@ -145,7 +146,13 @@ def add_device_parsers(subparsers):
         "sampling graph's own, the mixture when one was fitted)",
     )
     parser.add_argument("--seed", type=non_negative_int, default=0)
-    parser.add_argument("--threads", type=at_most("threads"), default=None)
+    parser.add_argument(
+        "--threads",
+        type=argument_type(check_threads),
+        default=None,
+        help="CPU threads of the runtime, at most the number of CPUs "
+        "(default: the runtime's choice)",
+    )
     parser.add_argument("--out", default="samples.png", help="PNG to write")
     parser.add_argument(
         "--overwrite",

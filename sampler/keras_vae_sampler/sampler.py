@@ -17,6 +17,7 @@ import numpy as np
 from keras_vae_sampler import uniform_noise
 from keras_vae_sampler.checks import check_choice
 from keras_vae_sampler.checks import check_labels
+from keras_vae_sampler.checks import check_threads
 from keras_vae_sampler.formats import DEFAULT_RUNTIME
 from keras_vae_sampler.formats import FORMATS
 from keras_vae_sampler.formats import RUNTIMES
@@ -88,7 +89,7 @@ class Sampler:
         self.num_classes = model.get("num_classes")
         self.class_names = model.get("class_names")
         self.inputs = self.entry["inputs"]
-        self._num_threads = num_threads
+        self._num_threads = check_threads("num_threads", num_threads)
         self.runner = self._open(self.entry)
         self._verify = verify
         self._mixtures = None

@@ -31,7 +31,7 @@ TABLE_HEADER = "| bad input | error |\n|---|---|\n"
 # Rows whose message depends on the user running them (root writes into a
 # read-only folder, so that case uses /proc there): only the text before
 # the operating system's reason is compared.
-VARIES_BY_USER = {"read-only --output-dir"}
+VARIES_BY_USER = {"read-only --output-dir", "sample --threads above the number of CPUs"}
 
 
 def _vae():
@@ -130,6 +130,15 @@ def _inf(x):
 
 def _truncate_gzip_payload(data):
     return gzip.compress(gzip.decompress(data)[:-7])
+
+
+def _idx_bomb(data):
+    """A gzip IDX file whose header declares 16 million images (12 GiB
+    unpacked) over a few kilobytes of compressed zeros."""
+    import gzip
+
+    header = bytes([0, 0, 8, 3]) + np.array([16_000_000, 28, 28], ">u4").tobytes()
+    return gzip.compress(header + bytes(1 << 20))
 
 
 def _missing_idx_file(c):
@@ -442,6 +451,12 @@ CATALOGUE = [
         lambda c: keras_vae.data.read_idx_split(
             _corrupt_idx(c, _truncate_gzip_payload)
         ),
+    ),
+    (
+        "small gzip IDX file that would unpack to gigabytes",
+        r"declares an array of shape \(16000000, 28, 28\) \(uint8\) that needs "
+        "62,720,000,000 bytes",
+        lambda c: keras_vae.data.read_idx_split(_corrupt_idx(c, _idx_bomb)),
     ),
     ("missing IDX file", "has no t10k-images", _missing_idx_file),
     # Image folders and array files.
@@ -782,9 +797,19 @@ CATALOGUE = [
         lambda c: _cli("evaluate", "model.keras", "--iwae-samples", 10**9),
     ),
     (
-        "sample --threads above its limit",
-        "must be at most 256.*Received: '100000'",
+        "sample --threads above the number of CPUs",
+        r"must be at most the number of CPUs \(\d+\).*Received: '100000'",
         lambda c: _cli("sample", _export(c), "--threads", 100000),
+    ),
+    (
+        "Sampler num_threads not an integer",
+        r"num_threads must be a positive integer. Received: num_threads=2.5",
+        lambda c: Sampler(_export(c), "onnx", num_threads=2.5),
+    ),
+    (
+        "Sampler num_threads negative",
+        r"num_threads must be a positive integer. Received: num_threads=-1",
+        lambda c: Sampler(_export(c), "onnx", num_threads=-1),
     ),
     (
         "sample -n above its limit",
@@ -965,6 +990,17 @@ CATALOGUE = [
         lambda c: _train_on(
             c, _labelled_npz(c, [0, 1] * 8 + [20000] * 2), "--conditional"
         ),
+    ),
+    (
+        "--conditional with labels that are not 0 to K-1",
+        r"needs labels 0 to K-1 .*\{0, 9000\} \(2 classes\), so 8,999 of the 9,001",
+        lambda c: _train_on(
+            c,
+            _labelled_npz(c, [0, 9000] * 10),
+            "--conditional",
+            "--latent-sampler",
+            "prior",
+        ),  # fmt: skip
     ),
     (
         "fewer examples than mixture components",

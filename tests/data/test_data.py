@@ -49,7 +49,7 @@ def corrupt_files():
         (b"", "bad magic number"),
         (b"\x01\x02\x08\x03" + good[4:], "bad magic number 01020803"),
         (good[:-1], "holds 17 data bytes but its header"),
-        (good + b"\x00", "holds 19 data bytes"),
+        (good + b"\x00", "holds more than 18 data bytes"),
         (good[:9], "Truncated IDX header"),
         (idx_bytes(np.zeros(4, np.uint8)), "has 1 dimensions, expected 3"),
         (gzip.compress(good)[:-6], "Corrupt gzip data"),
