@@ -77,7 +77,7 @@ def main(argv=None):
     from keras_vae_sampler.runtimes import open_runner
 
     work = Path(args.work_dir)
-    vae = client_model()
+    vae = client_model("conditional-mlp")
     export_dir = work / "exported"
     manifest = export_decoder(
         vae, export_dir, formats="savedmodel", uint8_output=True, overwrite=True
@@ -87,7 +87,7 @@ def main(argv=None):
         saved_model = export_dir / entry["file"]
         model_dir = work / "tfjs" / key.replace(":", "_")
         convert(saved_model, model_dir, Path(args.tfjs_path).resolve())
-        feeds = client_feeds(entry, vae.latent_dim)
+        feeds = client_feeds(entry, vae.latent_dim, conditional=True)
         outputs = open_runner("savedmodel", saved_model).run(feeds)
         names = [output["name"] for output in entry["outputs"]]
         cases[key] = {

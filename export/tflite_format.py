@@ -67,7 +67,91 @@ def write_tflite(decode_model, path, inputs, variant="float32"):
             f"LiteRT app. Converter said: {' '.join(message)[:600]} "
             f"Received: format=tflite-{variant}"
         ) from error
+    unfuse_transpose_conv_activations(path)
     name_tensors(path, [entry["name"] for entry in inputs])
+
+
+# The fused activation functions that an op of the same name computes.
+_ACTIVATION_OPS = ("RELU", "RELU6", "RELU_N1_TO_1", "TANH")
+
+
+def unfuse_transpose_conv_activations(path):
+    """Moves each TRANSPOSE_CONV's fused activation into an op of its own.
+
+    The converter folds a transposed convolution's bias and ReLU into one
+    TRANSPOSE_CONV op. OpenVINO's TFLite reader (2026.4.1) ignores that
+    fused activation and returns the pre-ReLU values with no error: a conv
+    decoder's images come out saturated (minimal case: one
+    Conv2DTranspose(3, 3, strides=2, activation="relu") layer, 878 of 1,176
+    outputs negative in OpenVINO, none in LiteRT). With the ReLU as its own
+    op, every runtime computes the same numbers; LiteRT's results are
+    unchanged.
+
+    Args:
+        path: the `.tflite` file, rewritten in place.
+
+    Returns:
+        The number of activations moved.
+    """
+    from tensorflow.lite.python import schema_py_generated as schema
+    from tensorflow.lite.tools import flatbuffer_utils
+
+    model = flatbuffer_utils.read_model(str(path))
+    names = {
+        v: k for k, v in vars(schema.ActivationFunctionType).items() if k.isupper()
+    }
+    codes = model.operatorCodes
+    moved = 0
+
+    def opcode_index(builtin):
+        for index, code in enumerate(codes):
+            if code.builtinCode == builtin:
+                return index
+        code = schema.OperatorCodeT()
+        code.builtinCode = builtin
+        code.deprecatedBuiltinCode = min(builtin, 127)
+        code.version = 1
+        codes.append(code)
+        return len(codes) - 1
+
+    for subgraph in model.subgraphs:
+        operators = []
+        for op in subgraph.operators:
+            operators.append(op)
+            code = codes[op.opcodeIndex].builtinCode
+            options = op.builtinOptions
+            if code != schema.BuiltinOperator.TRANSPOSE_CONV or not getattr(
+                options, "fusedActivationFunction", 0
+            ):
+                continue
+            activation = names[options.fusedActivationFunction]
+            if activation not in _ACTIVATION_OPS:
+                raise ExportError(
+                    f"A TRANSPOSE_CONV has the fused activation {activation}, "
+                    "which the export cannot move into an op of its own. "
+                    f"Received: path={str(path)!r}"
+                )
+            options.fusedActivationFunction = schema.ActivationFunctionType.NONE
+            output = subgraph.tensors[op.outputs[0]]
+            before = schema.TensorT()
+            before.type = output.type
+            before.shape = output.shape
+            before.shapeSignature = output.shapeSignature
+            before.name = _text(output.name) + "/before_activation"
+            before.buffer = 0
+            subgraph.tensors.append(before)
+            separate = schema.OperatorT()
+            builtin = getattr(schema.BuiltinOperator, activation)
+            separate.opcodeIndex = opcode_index(builtin)
+            separate.inputs = [len(subgraph.tensors) - 1]
+            separate.outputs = [op.outputs[0]]
+            op.outputs = [len(subgraph.tensors) - 1]
+            operators.append(separate)
+            moved += 1
+        subgraph.operators = operators
+    if moved:
+        flatbuffer_utils.write_model(model, str(path))
+    return moved
 
 
 def name_tensors(path, input_names):

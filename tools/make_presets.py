@@ -6,6 +6,7 @@ training time, machine and versions in its `metadata.json`.
 
     python tools/make_presets.py                 # train and build every preset
     python tools/make_presets.py --reuse mnist   # build from runs/presets/mnist
+    python tools/make_presets.py --reexport      # re-export the shipped weights
 
 Training uses `--deterministic` (TensorFlow op determinism), so a rerun on
 the same machine and versions gives the same weights.
@@ -76,6 +77,34 @@ def build(preset, run_dir, out_dir):
     return out_dir
 
 
+def reexport(preset, out_dir):
+    """Exports a shipped preset's own weights again (after a change of the
+    exporter), keeping its training record; no training."""
+    import tempfile
+
+    import keras_vae
+
+    metadata = json.loads((out_dir / "metadata.json").read_text())
+    model = getattr(keras_vae, preset.class_name).from_preset(str(out_dir))
+    with tempfile.TemporaryDirectory() as work:
+        staged = Path(work) / preset.name
+        model.save_to_preset(
+            staged,
+            export_formats=",".join(preset.export_formats),
+            description=metadata["description"],
+            training=metadata["training"],
+        )
+        for path in sorted(out_dir.rglob("*"), reverse=True):
+            path.unlink() if path.is_file() else path.rmdir()
+        for path in sorted(staged.rglob("*")):
+            target = out_dir / path.relative_to(staged)
+            if path.is_dir():
+                target.mkdir()
+            else:
+                target.write_bytes(path.read_bytes())
+    return out_dir
+
+
 def main(argv=None):
     from keras_vae_sampler.presets import BUNDLED_DIR
     from keras_vae_sampler.presets import PRESETS
@@ -90,8 +119,16 @@ def main(argv=None):
         action="store_true",
         help="keep runs/presets/<name>/model.keras if present",
     )
+    parser.add_argument(
+        "--reexport",
+        action="store_true",
+        help="export the shipped presets' own weights again (no training)",
+    )
     args = parser.parse_args(argv)
     for name in args.names or PRESETS:
+        if args.reexport:
+            print(f"{name}: {reexport(PRESETS[name], BUNDLED_DIR / name)}")
+            continue
         run_dir = Path(args.runs) / name
         if not args.reuse and (run_dir / "model.keras").exists():
             raise SystemExit(f"{run_dir} holds a model; pass --reuse or remove it")

@@ -786,17 +786,24 @@ def table_digits(r):
     return markdown_table(header, rows)
 
 
+def _openvino_verdict(x):
+    if x["runs"]:
+        return f"yes, within {sci(x['max_abs_error'], 1)}"
+    check = re.search(r"Check '.*?' failed", x["error"])
+    reason = check.group(0) if check else x["error"].strip()[:80]
+    return f"**no**: {reason}".replace("|", "/")
+
+
 def table_openvino(r):
-    rows = []
-    for name, x in r["openvino_clients"]["results"].items():
-        if x["runs"]:
-            verdict = f"yes, within {sci(x['max_abs_error'], 1)}"
-        else:
-            check = re.search(r"Check '.*?' failed", x["error"])
-            reason = check.group(0) if check else x["error"].strip()[:80]
-            verdict = f"**no**: {reason}".replace("|", "/")
-        rows.append((code(name), code(x["file"]), verdict))
-    return markdown_table(("artifact", "file", "runs in OpenVINO"), rows)
+    results = r["openvino_clients"]["results"]
+    configs = list(results)
+    rows = [
+        (code(name), code(x["file"]))
+        + tuple(_openvino_verdict(results[c][name]) for c in configs)
+        for name, x in results[configs[0]].items()
+    ]
+    header = ("model/artifact", "file") + tuple(f"OpenVINO, {c}" for c in configs)
+    return markdown_table(header, rows)
 
 
 def table_tfjs(r):

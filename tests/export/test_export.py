@@ -162,6 +162,36 @@ def test_quantised_files_state_their_true_minimum_runtime(exports):
             assert versions == {dequantize}, key
 
 
+def test_no_transpose_conv_carries_a_fused_activation(exports):
+    """OpenVINO's TFLite reader (2026.4.1) drops a TRANSPOSE_CONV's fused
+    ReLU without an error, so conv decoders came out saturated there. Every
+    LiteRT file of a conv decoder has its ReLU as an op of its own, right
+    after the transposed convolution; the parity test above shows LiteRT
+    still computes what Keras does."""
+    from tensorflow.lite.python import schema_py_generated as schema
+    from tensorflow.lite.tools import flatbuffer_utils
+
+    _, directory, manifest = exports["conv", "bernoulli"]
+    tflite = [e for e in manifest["artifacts"].values() if e["runtime"] == "tflite"]
+    assert {e["format"] for e in tflite} == {
+        n for n, b in BOUNDS.items() if b[0] == "tflite"
+    }
+    for entry in tflite:
+        model = flatbuffer_utils.read_model(str(directory / entry["file"]))
+        codes = [c.builtinCode for c in model.operatorCodes]
+        operators = model.subgraphs[0].operators
+        transposed = [
+            i for i, op in enumerate(operators)
+            if codes[op.opcodeIndex] == schema.BuiltinOperator.TRANSPOSE_CONV
+        ]  # fmt: skip
+        assert len(transposed) == 2, entry["file"]  # the decoder's two layers
+        for index in transposed:
+            op, following = operators[index], operators[index + 1]
+            assert op.builtinOptions.fusedActivationFunction == 0, entry["file"]
+            assert codes[following.opcodeIndex] == schema.BuiltinOperator.RELU
+            assert following.inputs == op.outputs
+
+
 def test_manifest_describes_the_files(exports):
     vae, directory, manifest = exports["conv", "bernoulli"]
     assert read_manifest(directory) == json.loads(json.dumps(manifest))
