@@ -29,6 +29,7 @@ from keras_vae_export.parity import PARITY_SEED
 from keras_vae_export.parity import compare_outputs
 from keras_vae_export.parity import parity_inputs
 from keras_vae_sampler import uniform_noise
+from keras_vae_sampler.clients import wrong_in
 from keras_vae_sampler.errors import ExportError
 from keras_vae_sampler.errors import missing_runtime
 from keras_vae_sampler.formats import FIXED_BATCH_RUNTIMES
@@ -220,6 +221,7 @@ def _convert(name, graph, batch_size, graphs, staging, num_threads):
             for role, name in zip(roles, runner.output_names)
         ],  # fmt: skip
         "parity": compare_outputs(runner, names, batches, references, spec, roles),
+        **({"wrong_in": wrong_in(name)} if wrong_in(name) else {}),
         **_runtime_requirement(spec.runtime, path),
         **describe_files(path),
     }

@@ -192,6 +192,24 @@ def test_no_transpose_conv_carries_a_fused_activation(exports):
             assert following.inputs == op.outputs
 
 
+def test_manifest_names_the_clients_that_compute_a_file_wrong(exports):
+    # LiteRT.js 2.5.3 on WebGPU draws weight-only files wrong with no error
+    # (measured); the manifest says so for exactly those files.
+    _, directory, manifest = exports["conv", "bernoulli"]
+    assert read_manifest(directory) == manifest  # the schema allows the field
+    flagged = {
+        key: [d["client"] for d in entry["wrong_in"]]
+        for key, entry in manifest["artifacts"].items()
+        if "wrong_in" in entry
+    }
+    assert flagged == {
+        key: ["litert.js-webgpu"]
+        for key, entry in manifest["artifacts"].items()
+        if entry["format"] in ("tflite-w8", "tflite-w4")
+    }
+    assert flagged
+
+
 def test_manifest_describes_the_files(exports):
     vae, directory, manifest = exports["conv", "bernoulli"]
     assert read_manifest(directory) == json.loads(json.dumps(manifest))
