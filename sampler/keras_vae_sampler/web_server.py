@@ -31,13 +31,11 @@ import http.server
 import ipaddress
 import mimetypes
 import os
-import socket
 import sys
-import threading
-import time
 import urllib.parse
 from pathlib import Path
 
+from keras_vae_sampler.guarded_server import GuardedHTTPServer
 from keras_vae_sampler.web_site import inline_script_hashes
 from keras_vae_sampler.web_site import site_files
 
@@ -257,124 +255,6 @@ class PageRequestHandler(http.server.BaseHTTPRequestHandler):
         sys.stderr.write(f"{self.address_string()} {_escaped(format % args)}\n")
 
 
-class _Connection:
-    """What the server knows of one connection: its socket, whether it waits
-    for a request or is being answered, and when it last made progress."""
-
-    def __init__(self, sock):
-        self.sock = sock
-        self.waiting = True
-        self.since = self.progress = time.monotonic()
-
-    def cut(self):
-        """Ends the connection: its handler's read or write returns at once."""
-        try:
-            self.sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-
-
-class PageServer(http.server.ThreadingHTTPServer):
-    """A threading server that idle or slow clients cannot hold.
-
-    At most `MAX_CONNECTIONS` connections are served at once. A connection
-    waiting for its request longer than `request_seconds`, or whose answer
-    made no progress for `timeout_seconds`, is cut (checked every
-    `poll_interval` of `serve_forever`). When every slot is taken, a new
-    connection evicts the one that made no progress for the longest, if
-    that is more than `EVICT_AFTER_SECONDS`; otherwise the new one is closed
-    unanswered. IPv4 or IPv6 by the address it binds.
-    """
-
-    daemon_threads = True
-    request_queue_size = 128  # the listen backlog (socketserver's is 5)
-
-    def __init__(self, address, handler, request_seconds, timeout_seconds):
-        if ":" in address[0]:
-            self.address_family = socket.AF_INET6
-        self.request_seconds = request_seconds
-        self.timeout_seconds = timeout_seconds
-        self._lock = threading.Lock()
-        self._connections = {}
-        super().__init__(address, handler)
-
-    def _slot(self, request):
-        """Takes a slot for `request`, evicting the stalest connection when
-        none is free; False when every connection is making progress."""
-        with self._lock:
-            if len(self._connections) >= MAX_CONNECTIONS:
-                stalest = min(self._connections.values(), key=lambda c: c.progress)
-                if time.monotonic() - stalest.progress <= EVICT_AFTER_SECONDS:
-                    return False
-                del self._connections[stalest.sock]
-                stalest.cut()
-            self._connections[request] = _Connection(request)
-            return True
-
-    def process_request(self, request, client_address):
-        if not self._slot(request):
-            self.shutdown_request(request)
-            return
-        try:
-            super().process_request(request, client_address)
-        except BaseException:
-            self._release(request)
-            raise
-
-    def process_request_thread(self, request, client_address):
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            self._release(request)
-
-    def _release(self, request):
-        with self._lock:
-            self._connections.pop(request, None)
-
-    def _mark(self, request, waiting=None):
-        with self._lock:
-            connection = self._connections.get(request)
-            if connection is None:
-                return
-            now = time.monotonic()
-            connection.progress = now
-            if waiting is not None and waiting != connection.waiting:
-                connection.waiting, connection.since = waiting, now
-
-    def waiting_for_request(self, request):
-        """The connection is about to read a request (first or next)."""
-        self._mark(request, waiting=True)
-
-    def answering(self, request):
-        """A whole request arrived; the connection is being answered."""
-        self._mark(request, waiting=False)
-
-    def progress(self, request):
-        """Part of an answer was sent."""
-        self._mark(request)
-
-    def handle_error(self, request, client_address):
-        """A client that went away or was cut is not an error worth a
-        traceback; anything else is reported as usual."""
-        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
-            super().handle_error(request, client_address)
-
-    def service_actions(self):
-        """Cuts connections past their deadline (called by `serve_forever`)."""
-        now = time.monotonic()
-        with self._lock:
-            late = [
-                connection
-                for connection in self._connections.values()
-                if (
-                    connection.waiting and now - connection.since > self.request_seconds
-                )
-                or (now - connection.progress > self.timeout_seconds)
-            ]
-        for connection in late:
-            connection.cut()
-
-
 def check_address(host, port):
     """Refuses a host that names no address and a port outside [0, 65535]."""
     if not isinstance(host, str) or not host.strip():
@@ -391,7 +271,7 @@ def check_address(host, port):
 
 
 def make_server(export_dir, host="127.0.0.1", port=8000):
-    """A `PageServer` for the page of an export (not started).
+    """A `GuardedHTTPServer` for the page of an export (not started).
 
     Args:
         export_dir: folder written by `export_decoder`, with an ONNX artifact.
@@ -416,7 +296,14 @@ def make_server(export_dir, host="127.0.0.1", port=8000):
     )
     address = host.strip("[]")
     try:
-        return PageServer((address, port), handler, REQUEST_SECONDS, TIMEOUT_SECONDS)
+        return GuardedHTTPServer(
+            (address, port),
+            handler,
+            request_seconds=REQUEST_SECONDS,
+            timeout_seconds=TIMEOUT_SECONDS,
+            max_connections=MAX_CONNECTIONS,
+            evict_after_seconds=EVICT_AFTER_SECONDS,
+        )
     except OSError as error:
         raise ValueError(
             f"Cannot listen on {host} port {port}: {error.strerror or error}. "
