@@ -9,9 +9,10 @@ seconds) and the size and SHA-256 of every other file of the folder
 (TensorFlow); this module reads the rest, without TensorFlow, so that
 `keras-vae-sampler sample --preset mnist` works on a device.
 
-`PRESETS` is the one table of the presets that ship: `tools/make_presets.py`
-builds each from its `train_args`, and the command line, the models'
-`from_preset` and the docs read it.
+`PRESETS` is the one table of the presets that ship: the command line, the
+models' `from_preset` and the docs read it. How each was trained is build
+knowledge, not the device's: `tools/make_presets.py` holds the recipes, and
+each preset's `metadata.json` records the command that made it.
 """
 
 import json
@@ -44,15 +45,11 @@ class Preset:
         description: one line for people.
         class_name: the model's class in `keras_vae` (`"VAE"`,
             `"ConditionalVAE"`).
-        train_args: the `keras-vae train` arguments that trained it.
-        export_formats: the formats of its `exported/` folder.
     """
 
     name: str
     description: str
     class_name: str
-    train_args: tuple
-    export_formats: tuple = ("tflite-int8", "onnx")
 
 
 PRESETS = {
@@ -64,7 +61,6 @@ PRESETS = {
             "point for what the device draws: MLP, 16-d latent, Bernoulli), "
             "with its 50-component latent mixture",
             "VAE",
-            ("--epochs", "60", "--seed", "0", "--deterministic"),
         ),
         Preset(
             "mnist_small",
@@ -72,22 +68,12 @@ PRESETS = {
             "decoder (conv-small, 40,673 parameters, an int8 file under 100 "
             "KB) trained behind the frozen encoder: for small devices",
             "VAE",
-            (
-                "--encoder-from",
-                "mnist",
-                "--architecture",
-                "conv-small",
-                "--seed",
-                "0",
-                "--deterministic",
-            ),
         ),
         Preset(
             "mnist_conditional",
             "ConditionalVAE on MNIST's labels (beta 3, 30 epochs), with a "
             "50-component latent mixture per class",
             "ConditionalVAE",
-            ("--conditional", "--beta", "3", "--seed", "0", "--deterministic"),
         ),
     )
 }
