@@ -18,9 +18,7 @@ $(BIN)/.installed: pyproject.toml sampler/pyproject.toml
 
 setup: $(BIN)/.installed
 
-demo: setup
-	TF_CPP_MIN_LOG_LEVEL=2 $(BIN)/keras-vae train --epochs $(EPOCHS) --output-dir $(RUN_DIR) --overwrite
-	TF_CPP_MIN_LOG_LEVEL=2 $(BIN)/keras-vae export $(RUN_DIR)/model.keras $(RUN_DIR)/exported --overwrite --uint8
+demo: $(RUN_DIR)/exported/manifest.json  # the main job; remove $(RUN_DIR) to train anew
 	for runtime in tflite onnx savedmodel; do \
 	  TF_CPP_MIN_LOG_LEVEL=2 $(BIN)/keras-vae sample $(RUN_DIR)/exported --runtime $$runtime \
 	    -n 64 --seed 0 --out $(SAMPLES_DIR)/$$runtime.png --overwrite || exit 1; \
@@ -28,10 +26,16 @@ demo: setup
 	TF_CPP_MIN_LOG_LEVEL=2 $(BIN)/keras-vae sample $(RUN_DIR)/exported --runtime tflite \
 	  --format tflite-w8 --latent gmm -n 64 --seed 0 --out $(SAMPLES_DIR)/gmm_tflite-w8.png --overwrite
 
+$(RUN_DIR)/model.keras: | setup
+	TF_CPP_MIN_LOG_LEVEL=2 $(BIN)/keras-vae train --epochs $(EPOCHS) --output-dir $(RUN_DIR) --overwrite
+
+$(RUN_DIR)/exported/manifest.json: $(RUN_DIR)/model.keras
+	TF_CPP_MIN_LOG_LEVEL=2 $(BIN)/keras-vae export $(RUN_DIR)/model.keras $(RUN_DIR)/exported --overwrite --uint8
+
 presets: setup  # train and build the presets that ship (sampler/keras_vae_sampler/presets/); about 10 minutes
 	$(BIN)/python tools/make_presets.py
 
-bench-export: setup
+bench-export: $(RUN_DIR)/model.keras
 	$(BIN)/python -m bench.export_benchmark --model $(RUN_DIR)/model.keras --json bench/results/export_benchmark.json
 
 bench-train: setup bench-peers
@@ -42,7 +46,7 @@ bench-peers: .venv-pythae/bin/python  # pythae + PyTorch (CPU), kept apart from 
 	$(PYTHON) -m venv .venv-pythae
 	.venv-pythae/bin/pip install -q torch==2.13.0 pythae
 
-bench-browser: setup browser-deps
+bench-browser: $(RUN_DIR)/exported/manifest.json browser-deps
 	$(BIN)/python -m bench.browser_benchmark --export-dir $(RUN_DIR)/exported --json bench/results/browser_benchmark.json
 
 bench-clients: setup browser-deps .venv-openvino/bin/python .venv-tfjs/tensorflowjs  # which exported files OpenVINO and TF.js run
@@ -96,17 +100,18 @@ lint: setup node_modules/.package-lock.json
 	npx --no-install eslint $(JS_FILES)
 	npx --no-install prettier --check $(JS_FILES)
 
-# The browser tests need Debian's chromium (installed only when missing) and
-# the npm packages of package-lock.json (playwright-core, onnxruntime-web).
-SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# The browser tests need Debian's chromium and Node's npm (installed with
+# apt-get when missing and make runs as root, as on CI; otherwise it stops
+# and says what to install) and the npm packages of package-lock.json
+# (playwright-core, onnxruntime-web).
+APT_INSTALL = [ "$$(id -u)" = 0 ] || { echo "Missing $(1): install it (sudo apt-get install $(1)) or run make as root, which installs it" >&2; exit 1; }; \
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1)
 
 /usr/bin/chromium:
-	$(SUDO) apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
+	$(call APT_INSTALL,chromium)
 
 node_modules/.package-lock.json: package.json package-lock.json
-	command -v npm >/dev/null || { $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm; }
+	command -v npm >/dev/null || { $(call APT_INSTALL,nodejs npm); }
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
 
@@ -143,4 +148,4 @@ format: setup node_modules/.package-lock.json
 	npx --no-install prettier --write $(JS_FILES)
 
 clean:
-	rm -rf $(VENV) $(DEVICE_VENV) .venv-openvino .venv-tfjs runs build dist *.egg-info .pytest_cache .ruff_cache node_modules site .cache
+	rm -rf $(VENV) $(DEVICE_VENV) .venv-openvino .venv-tfjs .venv-pythae runs build dist *.egg-info .pytest_cache .ruff_cache node_modules site .cache
