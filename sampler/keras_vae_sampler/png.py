@@ -45,13 +45,23 @@ def _chunk(kind, data):
     return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
 
 
+# PNG colour types by channel count: grey, grey + alpha, RGB, RGBA.
+COLOUR_TYPES = {1: 0, 2: 4, 3: 2, 4: 6}
+
+
 def encode_png(pixels):
-    """PNG bytes of a uint8 array `(h, w)`, `(h, w, 1)` or `(h, w, 3)`."""
+    """PNG bytes of a uint8 array `(h, w)` or `(h, w, c)`, c in 1..4
+    (grey, grey and alpha, RGB, RGBA)."""
     pixels = np.asarray(pixels, np.uint8)
-    if pixels.ndim == 3 and pixels.shape[2] == 1:
-        pixels = pixels[..., 0]
-    height, width = pixels.shape[:2]
-    colour_type = 0 if pixels.ndim == 2 else 2
+    if pixels.ndim == 2:
+        pixels = pixels[..., None]
+    if pixels.ndim != 3 or pixels.shape[2] not in COLOUR_TYPES:
+        raise ValueError(
+            "A PNG holds images of 1 to 4 channels (grey, grey and alpha, RGB, "
+            f"RGBA). Received: shape={pixels.shape}"
+        )
+    height, width, channels = pixels.shape
+    colour_type = COLOUR_TYPES[channels]
     rows = pixels.reshape(height, -1)
     raw = np.concatenate([np.zeros((height, 1), np.uint8), rows], axis=1)
     header = struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)
