@@ -148,6 +148,16 @@ def load_preset(preset, cls=None, compile=True):
             f"load it with its own class's from_preset. Received: preset={preset!r}"
         )
     config = json.loads((folder / presets.CONFIG_NAME).read_text())
+    named = config.get("registered_name") if isinstance(config, dict) else None
+    if named != metadata["class_name"]:
+        shown = named or (
+            config.get("class_name") if isinstance(config, dict) else None
+        )
+        raise ValueError(
+            f"The preset's {presets.CONFIG_NAME} holds a {shown!r} but its "
+            f"{presets.METADATA_NAME} says {metadata['class_name']!r}; the "
+            f"folder is not one save_to_preset wrote. Received: preset={preset!r}"
+        )
     model = keras.saving.deserialize_keras_object(config, safe_mode=True)
     model.load_weights(folder / presets.WEIGHTS_NAME)
     if compile:

@@ -5,18 +5,17 @@ import argparse
 import dataclasses
 
 from keras_vae import likelihoods
+from keras_vae import objectives
 from keras_vae.cli.data_arguments import add_data_arguments
 from keras_vae.input_checks import check_non_negative_float
 from keras_vae.input_checks import check_positive_float
 from keras_vae.models.architectures import ARCHITECTURES
-from keras_vae.models.objectives import OBJECTIVES
-from keras_vae.samplers import LATENT_SAMPLERS
 from keras_vae.training.config import TrainingConfig
 from keras_vae.training.config import default
 from keras_vae_sampler.cli import argument_type
 from keras_vae_sampler.cli import at_most
 from keras_vae_sampler.cli import non_negative_int
-from keras_vae_sampler.cli import positive_int
+from keras_vae_sampler.manifest import LATENT_SAMPLERS
 
 non_negative_float = argument_type(check_non_negative_float, float)
 positive_float = argument_type(check_positive_float, float)
@@ -92,7 +91,7 @@ def add_parser(subparsers):
     )
     parser.add_argument(
         "--objective",
-        choices=OBJECTIVES,
+        choices=objectives.names(),
         default=default("objective"),
         help="elbo, or iwae: the importance-weighted bound (Burda et al. 2016)",
     )
@@ -109,7 +108,7 @@ def add_parser(subparsers):
         help="plain IWAE encoder gradients instead of doubly reparameterised "
         "ones (--objective iwae)",
     )
-    parser.add_argument("--epochs", type=positive_int, default=default("epochs"))
+    parser.add_argument("--epochs", type=at_most("epochs"), default=default("epochs"))
     parser.add_argument(
         "--batch-size", type=at_most("batch_size"), default=default("batch_size")
     )

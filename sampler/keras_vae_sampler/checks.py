@@ -1,8 +1,8 @@
 """Argument checks of the device side, shared with `keras_vae`.
 
 Every check raises a `ValueError` whose message names the problem and ends
-with `Received: name=value`. `keras_vae.input_checks` re-exports these and
-adds the model side's own.
+with `Received: name=value`. The model side imports these from here;
+`keras_vae.input_checks` holds only its own.
 """
 
 import numbers
@@ -20,6 +20,7 @@ LIMITS = {
     "importance_samples": 10_000,
     "iwae_samples": 100_000,
     "batch_size": 65_536,
+    "epochs": 100_000,
     "image_side": 4096,
     "sample_count": 4096,
     "num_classes": 10_000,
