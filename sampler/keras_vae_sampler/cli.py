@@ -325,7 +325,8 @@ def run(parser, argv, prog):
     line on stderr and exit status 2; any other error (a full disk, no
     permission, out of memory, a runtime's own error) is one line and exit
     status 1. `--debug` (or `KERAS_VAE_DEBUG=1`) shows the traceback
-    instead. SIGTERM ends the command like an error, cleaning up first.
+    instead. SIGTERM ends the command like an error, cleaning up first;
+    Ctrl-C too, with one line and exit status 130 (no traceback).
     """
     args = parser.parse_args(argv)
     debug = args.debug or os.environ.get(DEBUG_VARIABLE, "") not in ("", "0")
@@ -343,6 +344,16 @@ def run(parser, argv, prog):
             raise
         print(f"{prog} {args.command_name}: error: {_failure(error)}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        print(
+            f"{prog} {args.command_name}: interrupted (Ctrl-C); outputs are "
+            "written whole or not at all, and a killed train resumes from its "
+            "checkpoints when run again",
+            file=sys.stderr,
+        )
+        return 130
     return 0
 
 

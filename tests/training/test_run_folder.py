@@ -84,3 +84,21 @@ def test_a_folder_in_use_is_refused_and_a_resume_must_match(small_idx_dir, tmp_p
     assert "were made with other options (--latent-dim 4 -> 8)" in output
     assert f"delete '{run / 'checkpoints'}'" in output
     assert metadata.exists()  # nothing was lost
+
+
+@pytest.mark.slow
+def test_ctrl_c_ends_train_with_one_line(small_idx_dir, tmp_path):
+    run = tmp_path / "run"
+    process = cli("train", "--data-dir", small_idx_dir, "--epochs", 40,
+                  "--latent-dim", 4, "--output-dir", run)  # fmt: skip
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and process.poll() is None:
+        if (run / "checkpoints" / "history.csv").exists():
+            break
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=120)
+    assert process.returncode == 130, output[-2000:]
+    assert "keras-vae train: interrupted (Ctrl-C)" in output
+    assert "Traceback" not in output and "KeyboardInterrupt" not in output
+    assert not (run / "model.keras").exists()
