@@ -158,7 +158,14 @@ def load_preset(preset, cls=None, compile=True):
             f"{presets.METADATA_NAME} says {metadata['class_name']!r}; the "
             f"folder is not one save_to_preset wrote. Received: preset={preset!r}"
         )
-    model = keras.saving.deserialize_keras_object(config, safe_mode=True)
+    try:
+        model = keras.saving.deserialize_keras_object(config, safe_mode=True)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise ValueError(
+            f"The preset's {presets.CONFIG_NAME} is not a config Keras can "
+            f"rebuild ({type(error).__name__}: {error}). Received: "
+            f"preset={preset!r}"
+        ) from None
     model.load_weights(folder / presets.WEIGHTS_NAME)
     if compile:
         model.compile()
