@@ -49,9 +49,9 @@ def _point(name, overrides, work, reuse, test_images, classifier, samples):
     from keras_vae.models.model_files import load_model_file
     from keras_vae.training.config import TrainingConfig
     from keras_vae.training.run import run_training
-    from keras_vae_export import ExportError
     from keras_vae_export import export_decoder
     from keras_vae_sampler import Sampler
+    from keras_vae_sampler.errors import ExportError
 
     run = work / name
     seconds = None

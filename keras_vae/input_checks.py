@@ -10,14 +10,6 @@ import numbers
 
 import numpy as np
 
-# The device side's checks and size limits, defined there.
-from keras_vae_sampler.checks import LIMITS  # noqa: F401
-from keras_vae_sampler.checks import check_at_most  # noqa: F401
-from keras_vae_sampler.checks import check_choice  # noqa: F401
-from keras_vae_sampler.checks import check_labels  # noqa: F401
-from keras_vae_sampler.checks import check_non_negative_int  # noqa: F401
-from keras_vae_sampler.checks import check_positive_int  # noqa: F401
-
 # What `channels` may be: grey or colour.
 CHANNEL_CHOICES = (1, 3)
 

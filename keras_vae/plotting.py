@@ -9,7 +9,7 @@ import math
 import numpy as np
 from matplotlib.figure import Figure
 
-from keras_vae.file_io import atomic_path
+from keras_vae_sampler.file_io import atomic_path
 
 
 def _show_image(axis, image):

@@ -90,8 +90,8 @@ def check_export_parity(model, directory, labels):
     """Every format, loaded by the TF-free Sampler (or TensorFlow for the
     SavedModel), decodes like the model itself, and its sampling graph draws
     what the model decodes from the same noise."""
-    from keras_vae_export import Sampler
     from keras_vae_export import export_decoder
+    from keras_vae_sampler import Sampler
     from keras_vae_sampler import uniform_noise
 
     manifest = export_decoder(

@@ -10,17 +10,14 @@ One module per command, each with its parser and the function it runs:
 `train`, `evaluate` and `export`; `data_arguments` holds the options that
 say which images to read (train and evaluate). Option converters are
 `keras_vae_sampler.cli.argument_type` adapters over the checks of
-`keras_vae.input_checks`, so an option and the Python argument it fills
-follow one rule. Nothing here imports TensorFlow until a command runs, so
-`keras-vae --help` answers at once.
+`keras_vae.input_checks` and `keras_vae_sampler.checks`, so an option and
+the Python argument it fills follow one rule. Nothing here imports
+TensorFlow until a command runs, so `keras-vae --help` answers at once.
 """
 
 from keras_vae.cli import evaluate
 from keras_vae.cli import export
 from keras_vae.cli import train
-from keras_vae.cli.evaluate import evaluate_command  # (moved, importable here)
-from keras_vae.cli.export import export_command  # (moved, importable here)
-from keras_vae.cli.train import train_command  # (moved, importable here)
 from keras_vae_sampler.cli import add_device_parsers
 from keras_vae_sampler.cli import command_parser
 from keras_vae_sampler.cli import run

@@ -5,11 +5,11 @@
 import argparse
 
 from keras_vae.input_checks import CHANNEL_CHOICES
-from keras_vae.input_checks import check_at_most
 from keras_vae.input_checks import check_fraction
 from keras_vae.input_checks import check_image_size
 from keras_vae.training.config import DEFAULT_VALIDATION_SPLIT
 from keras_vae.training.config import default
+from keras_vae_sampler.checks import check_at_most
 from keras_vae_sampler.cli import argument_type
 from keras_vae_sampler.cli import refused
 

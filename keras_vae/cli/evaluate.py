@@ -48,7 +48,7 @@ def evaluate_command(args):
     import json
 
     from keras_vae.evaluation import evaluate_on_source
-    from keras_vae.file_io import write_text_atomic
+    from keras_vae_sampler.file_io import write_text_atomic
     from keras_vae_sampler.output_folders import check_output_path
 
     source = data_source(args)

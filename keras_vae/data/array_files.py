@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from keras_vae.input_checks import LIMITS
+from keras_vae_sampler.checks import LIMITS
 
 ARRAY_SUFFIXES = (".npy", ".npz")
 # An array is read only when its header's shape and dtype pass the checks

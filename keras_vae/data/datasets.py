@@ -27,16 +27,9 @@ it.
 import numpy as np
 import tensorflow as tf
 
-# Names marked "moved" live in idx_folders and source now (#28).
-from keras_vae.data.idx_folders import IDX_DATASETS  # noqa: F401  (moved)
-from keras_vae.data.idx_folders import IDX_FILES  # noqa: F401  (moved)
-from keras_vae.data.idx_folders import REPOSITORY_DATA_DIR  # noqa: F401  (moved)
-from keras_vae.data.idx_folders import default_idx_dir  # noqa: F401  (moved)
-from keras_vae.data.idx_folders import read_idx_split  # noqa: F401  (moved)
 from keras_vae.data.source import as_data_source
-from keras_vae.data.source import source_kind  # noqa: F401  (moved)
 from keras_vae.data.source_readers import read_source
-from keras_vae.input_checks import check_positive_int
+from keras_vae_sampler.checks import check_positive_int
 
 SHUFFLE_BUFFER = 10_000
 

@@ -15,19 +15,9 @@ uint8 images stay uint8 through both steps (rounded after resizing), so a
 cached dataset holds one byte per pixel; float images stay float.
 """
 
-import functools
-
 import tensorflow as tf
 
-from keras_vae import input_checks
-from keras_vae.input_checks import CHANNEL_CHOICES  # noqa: F401  (moved there)
-
 _LUMA = (0.2989, 0.5870, 0.1140)
-
-
-# The checks moved to keras_vae.input_checks (shared with the command line).
-check_image_size = functools.partial(input_checks.check_image_size, "image_size")
-check_channels = functools.partial(input_checks.check_channels, "channels")
 
 
 def _like(values, image):

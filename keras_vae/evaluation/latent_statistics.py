@@ -4,7 +4,7 @@ the continuity of decoded interpolations."""
 import numpy as np
 
 from keras_vae.evaluation.likelihood_bounds import checked_images
-from keras_vae.input_checks import check_positive_int
+from keras_vae_sampler.checks import check_positive_int
 
 
 def posterior_statistics(vae, images, threshold=0.01, labels=None):

@@ -8,7 +8,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_vae.input_checks import check_image_batch
-from keras_vae.input_checks import check_positive_int
+from keras_vae_sampler.checks import check_positive_int
 
 LOG_2PI = math.log(2.0 * math.pi)
 

@@ -27,7 +27,7 @@ def reference_classifier(data_dir=None, cache_dir=None, epochs=3, seed=0):
         A compiled `keras.Model` with a `test_accuracy` attribute.
     """
     from keras_vae import data
-    from keras_vae.file_io import atomic_path
+    from keras_vae_sampler.file_io import atomic_path
 
     cache = (
         Path(cache_dir or default_cache_dir()) / f"mnist_mlp_e{epochs}_s{seed}.keras"

@@ -28,7 +28,7 @@ def _images(model, count, seed, labels, latent):
         if not hasattr(model, "sample_noise"):
             raise ValueError(
                 'latent="graph" measures an export\'s sampling graph: pass a '
-                "keras_vae_export Sampler. Received: model of type "
+                "keras_vae_sampler Sampler. Received: model of type "
                 f"{type(model).__name__}"
             )
         return np.clip(model.sample(count, seed=seed, labels=labels), 0.0, 1.0)
@@ -112,7 +112,7 @@ def label_accuracy(
 
     Args:
         model: anything with `decode(z, labels=...)`, `latent_dim` and
-            `num_classes`: a `ConditionalVAE`, or a `keras_vae_export`
+            `num_classes`: a `ConditionalVAE`, or a `keras_vae_sampler`
             `Sampler` over a conditional export (to measure an artifact).
         classifier: a Keras model from images to class probabilities, such
             as `reference_classifier()`, whose classes are the model's.

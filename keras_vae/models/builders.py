@@ -11,12 +11,12 @@ import math
 
 import keras
 
-from keras_vae.input_checks import check_choice
-from keras_vae.input_checks import check_positive_int
 from keras_vae.input_checks import check_shape
 from keras_vae.layers.conditioning import OneHotLabel
 from keras_vae.models.architectures import ARCHITECTURE_TABLE
 from keras_vae.models.architectures import ARCHITECTURES
+from keras_vae_sampler.checks import check_choice
+from keras_vae_sampler.checks import check_positive_int
 
 
 def _check_units(name, units):

@@ -4,8 +4,8 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_vae.input_checks import check_labels
 from keras_vae.models.vae import VAE
+from keras_vae_sampler.checks import check_labels
 
 
 @keras.saving.register_keras_serializable(package="keras_vae")

@@ -12,12 +12,12 @@ from keras import ops
 
 from keras_vae import likelihoods
 from keras_vae.input_checks import check_image_batch
-from keras_vae.input_checks import check_labels
-from keras_vae.input_checks import check_positive_int
 from keras_vae.models.compile_defaults import resolve_compile_settings
 from keras_vae.models.step_counts import clamping_callbacks
 from keras_vae.objectives.base import loss_gradients
 from keras_vae.objectives.base import scale_for_replicas
+from keras_vae_sampler.checks import check_labels
+from keras_vae_sampler.checks import check_positive_int
 
 
 def _multi_worker_collective():

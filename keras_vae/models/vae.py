@@ -5,14 +5,14 @@ import numpy as np
 from keras import ops
 
 from keras_vae import objectives
-from keras_vae.input_checks import check_choice
 from keras_vae.input_checks import check_non_negative_float
-from keras_vae.input_checks import check_positive_int
 from keras_vae.layers.sampling import Sampling
 from keras_vae.layers.seed_state import SavesSeedState
 from keras_vae.losses import free_bits_kl
 from keras_vae.models.latent_model import LatentModel
-from keras_vae.samplers import LATENT_SAMPLERS
+from keras_vae_sampler.checks import check_choice
+from keras_vae_sampler.checks import check_positive_int
+from keras_vae_sampler.manifest import LATENT_SAMPLERS
 
 
 @keras.saving.register_keras_serializable(package="keras_vae")

@@ -4,7 +4,7 @@ training step."""
 
 import tensorflow as tf
 
-from keras_vae.input_checks import check_positive_int
+from keras_vae_sampler.checks import check_positive_int
 
 
 def scale_for_replicas(value):

@@ -6,19 +6,11 @@ lives. The device side (`keras_vae_sampler`: `mixture_math`, `uniform_noise`)
 reads the description an export carries and draws from it with numpy.
 """
 
-import sys
-
-from keras_vae_sampler import mixture_math
-from keras_vae_sampler import uniform_noise
 from keras_vae_sampler.lazy import lazy_attributes
-from keras_vae_sampler.manifest import LATENT_SAMPLERS
 
-# Their former names here still work: the same modules.
-sys.modules[f"{__name__}.mixture_math"] = mixture_math
-sys.modules[f"{__name__}.uniform_noise"] = uniform_noise
 _NAMES = {
     "GaussianMixtureSampler": "keras_vae.samplers.gaussian_mixture",
     "fit_gaussian_mixture": "keras_vae.samplers.gaussian_mixture",
 }
 __getattr__, __dir__ = lazy_attributes(__name__, _NAMES)
-__all__ = sorted(_NAMES) + ["LATENT_SAMPLERS"]
+__all__ = sorted(_NAMES)

@@ -11,10 +11,10 @@ its parameters as non-trainable weights, so it is saved with the model.
 import keras
 import numpy as np
 
-from keras_vae.input_checks import check_choice
-from keras_vae.input_checks import check_positive_int
 from keras_vae_sampler import mixture_math
 from keras_vae_sampler import uniform_noise
+from keras_vae_sampler.checks import check_choice
+from keras_vae_sampler.checks import check_positive_int
 
 COVARIANCE_TYPES = ("full", "diag", "tied", "spherical")
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import keras
 
-from keras_vae.file_io import atomic_path
-from keras_vae.input_checks import check_positive_int
+from keras_vae_sampler.checks import check_positive_int
+from keras_vae_sampler.file_io import atomic_path
 
 
 class KLWarmup(keras.callbacks.Callback):

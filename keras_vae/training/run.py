@@ -28,9 +28,6 @@ import tensorflow as tf
 
 from keras_vae import data
 from keras_vae import plotting
-from keras_vae.file_io import atomic_path
-from keras_vae.file_io import write_text_atomic
-from keras_vae.input_checks import LIMITS
 from keras_vae.likelihoods import BernoulliLikelihood
 from keras_vae.models.builders import build_encoder_decoder
 from keras_vae.models.conditional_vae import ConditionalVAE
@@ -44,6 +41,9 @@ from keras_vae.training.config import data_source
 from keras_vae.training.encoder_source import check_encoder_source
 from keras_vae.training.encoder_source import frozen_encoder
 from keras_vae.training.encoder_source import load_encoder_source
+from keras_vae_sampler.checks import LIMITS
+from keras_vae_sampler.file_io import atomic_path
+from keras_vae_sampler.file_io import write_text_atomic
 
 
 class TrainingDiverged(ValueError):

@@ -172,7 +172,7 @@ def check_resume(checkpoints, config):
 
 def write_resume_record(checkpoints, config):
     """Writes the options a run's checkpoints are made with."""
-    from keras_vae.file_io import write_text_atomic
+    from keras_vae_sampler.file_io import write_text_atomic
 
     record = json.dumps(_record(config), indent=2) + "\n"
     write_text_atomic(Path(checkpoints) / RESUME_RECORD, record)

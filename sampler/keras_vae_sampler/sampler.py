@@ -19,7 +19,6 @@ from keras_vae_sampler.checks import check_choice
 from keras_vae_sampler.checks import check_labels
 from keras_vae_sampler.checks import check_threads
 from keras_vae_sampler.formats import DEFAULT_RUNTIME
-from keras_vae_sampler.formats import FORMATS
 from keras_vae_sampler.formats import RUNTIMES
 from keras_vae_sampler.formats import artifact_key
 from keras_vae_sampler.manifest import LATENT_SAMPLERS
@@ -337,4 +336,4 @@ class Sampler:
         )
 
 
-__all__ = ["Sampler", "FORMATS"]
+__all__ = ["Sampler"]

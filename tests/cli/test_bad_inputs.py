@@ -20,6 +20,7 @@ import pytest
 import keras_vae
 from keras_vae.cli import main
 from keras_vae_export.exporter import export_decoder
+from keras_vae_sampler.presets import preset_export_dir
 from keras_vae_sampler.sampler import Sampler
 from tests.paths import ROOT
 
@@ -389,6 +390,24 @@ def _altered_preset(c):
     return folder
 
 
+def _rewritten_preset(c, metadata_change=None, config=None):
+    """A saved preset whose metadata or config.json was rewritten, with the
+    listed sizes and hashes updated to match (so only the content is
+    wrong)."""
+    import json
+
+    from keras_vae_sampler.presets import preset_files
+
+    folder = _vae().save_to_preset(c.tmp / "preset")
+    if config is not None:
+        (folder / "config.json").write_text(json.dumps(config))
+    metadata = json.loads((folder / "metadata.json").read_text())
+    metadata["files"] = preset_files(folder)
+    (metadata_change or (lambda m: None))(metadata)
+    (folder / "metadata.json").write_text(json.dumps(metadata))
+    return folder
+
+
 def _keeping(folder_of, action):
     """A trigger that runs `action(c, folder)` and checks that every file
     of `folder` (made by `folder_of(c)`) is still there, unchanged."""
@@ -574,6 +593,11 @@ CATALOGUE = [
     ("non-positive --epochs", "Received: '0'", lambda c: _train(c, "--epochs", 0)),
     ("negative --beta", "Received: '-1'", lambda c: _train(c, "--beta", -1)),
     (
+        "--epochs above its limit",
+        "must be at most 100,000.*Received: '100000000000000000000'",
+        lambda c: _train(c, "--epochs", 10**20),
+    ),
+    (
         "--binarize with Gaussian",
         "Received: --likelihood=gaussian",
         lambda c: _train(c, "--likelihood", "gaussian", "--binarize"),
@@ -692,6 +716,45 @@ CATALOGUE = [
         lambda c: keras_vae.VAE.from_preset(_altered_preset(c)),
     ),
     (
+        "preset whose exported folder lies outside it",
+        r"metadata.json.*'\.\./elsewhere' is not one of \['exported', None\]",
+        lambda c: Sampler(
+            preset_export_dir(
+                _rewritten_preset(c, lambda m: m.update(exported="../elsewhere"))
+            )
+        ),
+    ),
+    (
+        "preset whose config is malformed",
+        "config.json is not a config Keras can rebuild",
+        lambda c: keras_vae.VAE.from_preset(
+            _rewritten_preset(
+                c,
+                config={
+                    "module": "keras_vae.models.vae",
+                    "class_name": "VAE",
+                    "registered_name": "keras_vae>VAE",
+                    "config": {},
+                },
+            )  # fmt: skip
+        ),
+    ),
+    (
+        "preset whose config is another class than its metadata says",
+        "config.json holds a 'Sequential' but its metadata.json says 'keras_vae>VAE'",
+        lambda c: keras_vae.VAE.from_preset(
+            _rewritten_preset(
+                c,
+                config={
+                    "module": "keras",
+                    "class_name": "Sequential",
+                    "registered_name": None,
+                    "config": {"layers": []},
+                },
+            )  # fmt: skip
+        ),
+    ),
+    (
         "save_to_preset into a non-empty folder",
         "exists and is not empty; pass overwrite=True",
         _keeping(_run_folder, lambda c, run: _vae().save_to_preset(run)),
@@ -775,7 +838,7 @@ CATALOGUE = [
         "no fitted latent sampler.*Received: latent='gmm'",
         lambda c: _vae().sample(2, latent="gmm"),
     ),
-    # Sizes above their documented limits (keras_vae.input_checks.LIMITS).
+    # Sizes above their documented limits (keras_vae_sampler.checks.LIMITS).
     (
         "--latent-dim above its limit",
         "must be at most 4,096.*Received: '1000000000'",

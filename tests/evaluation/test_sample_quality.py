@@ -87,8 +87,8 @@ def test_mixture_samples_beat_prior_samples(
     assert mixture["precision"] > prior["precision"]
     # The export's sampling graph, fed the seed's uniform noise alone, draws
     # what the mixture's latents decode to: the same scores.
-    from keras_vae_export import Sampler
     from keras_vae_export import export_decoder
+    from keras_vae_sampler import Sampler
 
     export_dir = tmp_path / "exported"
     export_decoder(vae, export_dir, formats="onnx")

@@ -10,8 +10,8 @@ import pytest
 
 import keras_vae
 from keras_vae.samplers import fit_gaussian_mixture
-from keras_vae_export import Sampler
 from keras_vae_export import export_decoder
+from keras_vae_sampler import Sampler
 from keras_vae_sampler import mixture_math
 from keras_vae_sampler import uniform_noise
 from tests.small_networks import small_encoder_decoder

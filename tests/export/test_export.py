@@ -285,7 +285,6 @@ def test_only_the_decoder_is_exported(exports):
 
 DEVICE_SIDE_MODULES = {
     "keras_vae",
-    "keras_vae._lazy",
     "keras_vae_sampler.lazy",
     "keras_vae.input_checks",
     "keras_vae.samplers",

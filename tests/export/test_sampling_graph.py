@@ -6,9 +6,9 @@ import pytest
 
 import keras_vae
 from keras_vae.cli import main
-from keras_vae_export import Sampler
 from keras_vae_export import export_decoder
 from keras_vae_export.decode_model import UniformNoiseLatent
+from keras_vae_sampler import Sampler
 from keras_vae_sampler import uniform_noise
 from keras_vae_sampler.formats import parse_batch_sizes
 from keras_vae_sampler.runtimes import open_runner

@@ -10,8 +10,8 @@ import pytest
 import keras_vae
 from keras_vae.cli import main
 from keras_vae.training import run as training_run
-from keras_vae_export import Sampler
 from keras_vae_export import export_decoder
+from keras_vae_sampler import Sampler
 from keras_vae_sampler import uniform_noise
 from keras_vae_sampler.runtimes import open_runner
 from tests.small_networks import small_encoder_decoder

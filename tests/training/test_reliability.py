@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 
 import keras_vae
-from keras_vae.file_io import atomic_path
 from keras_vae.training import run as training_run
 from keras_vae.training.config import TrainingConfig
 from keras_vae.training.run import TrainingDiverged
 from keras_vae.training.run import run_training
+from keras_vae_sampler.file_io import atomic_path
 from tests.paths import ROOT
 
 
@@ -225,7 +225,7 @@ def test_no_pickle_or_eval_of_user_input():
 def test_a_character_device_is_never_replaced(tmp_path):
     import stat
 
-    from keras_vae.file_io import write_text_atomic
+    from keras_vae_sampler.file_io import write_text_atomic
 
     device = tmp_path / "null"
     os.mknod(device, stat.S_IFCHR | 0o600, os.makedev(1, 3))

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 import keras_vae
-from keras_vae_export import Sampler
 from keras_vae_export import export_decoder
+from keras_vae_sampler import Sampler
 from keras_vae_sampler import uniform_noise
 from tests.litert_js import litert_js_available
 from tests.litert_js import run_litert_js

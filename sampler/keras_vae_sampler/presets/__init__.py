@@ -15,7 +15,6 @@ knowledge, not the device's: `tools/make_presets.py` holds the recipes, and
 each preset's `metadata.json` records the command that made it.
 """
 
-import json
 import os
 import stat
 from dataclasses import dataclass
@@ -23,7 +22,6 @@ from pathlib import Path
 
 from keras_vae_sampler import schemas
 from keras_vae_sampler.errors import ExportIntegrityError
-from keras_vae_sampler.errors import ExportSchemaError
 from keras_vae_sampler.errors import NewerExportError
 from keras_vae_sampler.manifest import describe_files
 from keras_vae_sampler.manifest import read_json
