@@ -11,7 +11,7 @@ Example:
 from keras_vae_export import export_decoder
 from keras_vae_sampler import Sampler
 
-export_decoder("vae.keras", "exported/")            # every format
+export_decoder(vae, "exported/")  # a trained keras_vae.VAE; every format
 images = Sampler("exported/", runtime="tflite").sample(16, seed=0)
 ```
 """

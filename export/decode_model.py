@@ -17,7 +17,6 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_vae import likelihoods
 from keras_vae_sampler import uniform_noise
 from keras_vae_sampler.manifest import GRAPH_INPUTS
 
@@ -354,9 +353,3 @@ def example_inputs(entries, batch_size, seed=0, num_classes=None):
         else:
             arrays.append(rng.standard_normal(shape, dtype=np.float32))
     return arrays
-
-
-def likelihood_name(vae):
-    """The registered name of the model's likelihood (its class name when
-    it is not a built-in)."""
-    return likelihoods.name_of(vae.likelihood)

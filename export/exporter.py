@@ -17,12 +17,9 @@ from pathlib import Path
 
 import keras
 
-from keras_vae.models.model_files import load_model_file
-from keras_vae.models.vae import VAE
 from keras_vae_export.decode_model import GRAPHS
 from keras_vae_export.decode_model import build_export_model
 from keras_vae_export.decode_model import input_entries
-from keras_vae_export.decode_model import likelihood_name
 from keras_vae_export.decode_model import output_roles
 from keras_vae_export.parity import PARITY_BATCH_SIZES
 from keras_vae_export.parity import PARITY_SEED
@@ -42,7 +39,6 @@ from keras_vae_sampler.manifest import LATENT_SAMPLER_FILE
 from keras_vae_sampler.manifest import MANIFEST_VERSION
 from keras_vae_sampler.manifest import describe_files
 from keras_vae_sampler.manifest import write_manifest
-from keras_vae_sampler.output_folders import check_not_overlapping
 from keras_vae_sampler.output_folders import check_replaceable
 from keras_vae_sampler.output_folders import export_folder_files
 from keras_vae_sampler.output_folders import replace_folder
@@ -83,13 +79,20 @@ def _write_artifact(name, decode_model, path, inputs):
         write_tflite(decode_model, path, inputs, FORMATS[name].variant)
 
 
-def _load_vae(model):
+# The class whose instances (and subclasses' instances) export, by its
+# Keras registered name: the exporter needs no class of keras_vae.
+VAE_REGISTERED_NAME = "keras_vae>VAE"
+
+
+def _check_vae(model):
     if isinstance(model, (str, os.PathLike)):
-        try:
-            model = load_model_file(model, VAE)
-        except ValueError as error:
-            raise ExportError(str(error)) from None
-    if not isinstance(model, VAE):
+        raise ExportError(
+            "export_decoder takes a model, not a file: load it first "
+            "(keras.saving.load_model(path) after `import keras_vae`), or run "
+            f"`keras-vae export {model} OUTPUT_DIR`. Received: model={str(model)!r}"
+        )
+    names = {keras.saving.get_registered_name(cls) for cls in type(model).__mro__}
+    if VAE_REGISTERED_NAME not in names:
         raise ExportError(
             "Only a keras_vae.VAE (or ConditionalVAE) can be exported: the "
             "export holds its decoder and samples from its N(0, I) prior. "
@@ -126,10 +129,8 @@ def _class_names(vae):
     return list(names) if names else [str(c) for c in range(vae.num_classes)]
 
 
-def _check_destination(output_dir, overwrite, model):
-    inputs = {"model": model} if isinstance(model, (str, os.PathLike)) else {}
+def _check_destination(output_dir, overwrite):
     try:
-        check_not_overlapping(output_dir, inputs)
         check_replaceable(
             output_dir, export_folder_files, "keras-vae export", overwrite
         )
@@ -255,16 +256,16 @@ def export_decoder(
     `artifact_key(format, graph, batch_size)`.
 
     Args:
-        model: a `keras_vae.VAE`, or the path of a `.keras` file of one
-            (loaded with `safe_mode=True`).
+        model: a `keras_vae.VAE` (or `ConditionalVAE`). `keras-vae export`
+            loads a `.keras` file and passes its model.
         output_dir: folder to create. It holds one artifact per format and
             `manifest.json`.
         formats: `None` (all), a list, or a comma-separated string of
             `savedmodel`, `tflite`, `tflite-fp16`, `tflite-int8`, `onnx`.
         overwrite: bool. Replace an existing, non-empty `output_dir` that an
             earlier export wrote; a folder holding any file the manifest
-            does not list, or holding the model file, is refused (nothing
-            is deleted). Defaults to `False`.
+            does not list is refused (nothing is deleted). Defaults to
+            `False`.
         uint8_output: bool. Add a second output with uint8 pixels, for apps
             that only display. Defaults to `False`.
         num_threads: int or None. Runtime threads for the parity check.
@@ -283,10 +284,10 @@ def export_decoder(
     ```
     """
     output_dir = Path(output_dir)
-    _check_destination(output_dir, overwrite, model)
+    _check_destination(output_dir, overwrite)
     formats = parse_formats(formats)
     batch_sizes = parse_batch_sizes(batch_sizes)
-    vae = _load_vae(model)
+    vae = _check_vae(model)
     _check_modules(formats)
     graphs = _Graphs(vae, uint8_output)
     latent_dim = vae.latent_dim
@@ -333,7 +334,7 @@ def export_decoder(
                     if vae.likelihood.output_range is None
                     else [float(v) for v in vae.likelihood.output_range]
                 ),
-                "likelihood": likelihood_name(vae),
+                "likelihood": vae.likelihood_name,
                 "num_classes": vae.num_classes,
                 "class_names": _class_names(vae),
                 "uint8_output": uint8_output,
@@ -354,7 +355,7 @@ def export_decoder(
             manifest["latent_samplers"] = samplers
         write_manifest(staging, manifest)
         # Checked again: the folder may have gained files while converting.
-        _check_destination(output_dir, overwrite, model)
+        _check_destination(output_dir, overwrite)
         replace_folder(staging, output_dir)
     finally:
         if staging.exists():

@@ -136,7 +136,7 @@ def load_preset(preset, cls=None, compile=True):
     Returns:
         The model.
     """
-    from keras_vae import register_serializables
+    from keras_vae.registration import register_serializables
 
     folder, metadata = presets.read_preset(preset)
     register_serializables()

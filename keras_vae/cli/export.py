@@ -46,10 +46,14 @@ def add_parser(subparsers):
 
 def export_command(args):
     """Runs `keras-vae export`; returns the manifest."""
+    from keras_vae.models.model_files import load_model_file
+    from keras_vae.models.vae import VAE
     from keras_vae_export.exporter import export_decoder
+    from keras_vae_sampler.output_folders import check_not_overlapping
 
+    check_not_overlapping(args.output_dir, {"model": args.model})
     manifest = export_decoder(
-        args.model,
+        load_model_file(args.model, VAE),
         args.output_dir,
         formats=args.formats,
         overwrite=args.overwrite,

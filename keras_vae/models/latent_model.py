@@ -206,6 +206,12 @@ class LatentModel(keras.Model):
         return int(self.decoder.inputs[0].shape[-1])
 
     @property
+    def likelihood_name(self):
+        """The likelihood's registered name (`"bernoulli"`, ...; its class
+        name when it is not a built-in), as export manifests record it."""
+        return likelihoods.name_of(self.likelihood)
+
+    @property
     def metrics(self):
         return list(self._trackers)
 

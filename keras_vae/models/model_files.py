@@ -64,9 +64,9 @@ def load_model_file(path, expected_class, name="model"):
             f"{name} is a damaged .keras file ({damaged} fails its checksum). "
             f"Received: {name}={str(path)!r}"
         )
-    import keras_vae
+    from keras_vae.registration import register_serializables
 
-    keras_vae.register_serializables()
+    register_serializables()
     try:
         model = keras.saving.load_model(path, safe_mode=True)
     except Exception as error:  # Keras raises many kinds here.

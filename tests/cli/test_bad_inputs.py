@@ -150,7 +150,7 @@ def _missing_idx_file(c):
 def _broken_keras_file(c, content):
     path = c.tmp / "broken.keras"
     path.write_bytes(content(c))
-    return export_decoder(path, c.tmp / "e")
+    return _cli("export", path, c.tmp / "e")
 
 
 def _autoencoder():
@@ -633,7 +633,7 @@ CATALOGUE = [
     (
         ".keras file of another model",
         "holds a Autoencoder, not a VAE",
-        lambda c: export_decoder(_saved_model(c, _autoencoder()), c.tmp / "e"),
+        lambda c: _cli("export", _saved_model(c, _autoencoder()), c.tmp / "e"),
     ),
     (
         "unknown export format",
@@ -1003,7 +1003,7 @@ CATALOGUE = [
     (
         ".keras file that would unpack to gigabytes",
         "would unpack to 8,589,934,560 bytes",
-        lambda c: export_decoder(_zip_bomb(c), c.tmp / "e"),
+        lambda c: _cli("export", _zip_bomb(c), c.tmp / "e"),
     ),
     # The page's server.
     (

@@ -450,12 +450,13 @@ def test_destination_and_model_checks(exports, tmp_path):
         exporter.export_decoder(keras_vae.Autoencoder(encoder, decoder), tmp_path / "o")
     with pytest.raises(ExportError, match="Received: model of type Dense"):
         exporter.export_decoder(keras.layers.Dense(2), tmp_path / "o")
-    with pytest.raises(ExportError, match="existing .keras file"):
+    # The exporter takes a model; `keras-vae export` loads files.
+    with pytest.raises(ExportError, match="takes a model, not a file"):
         exporter.export_decoder(tmp_path / "missing.keras", tmp_path / "o")
+    assert main(["export", str(tmp_path / "missing.keras"), str(tmp_path / "o")]) == 2
     corrupt = tmp_path / "corrupt.keras"
     corrupt.write_bytes(b"PK\x03\x04 not really a zip")
-    with pytest.raises(ExportError, match="not a valid .keras file"):
-        exporter.export_decoder(corrupt, tmp_path / "o")
+    assert main(["export", str(corrupt), str(tmp_path / "o")]) == 2
     with pytest.raises(ValueError, match="Received: formats=\\['tflite', 'pb'\\]"):
         parse_formats("tflite,pb")
     assert not (tmp_path / "o").exists()
@@ -471,8 +472,8 @@ def test_overwrite_never_deletes_what_export_did_not_write(exports, tmp_path):
     (run / "notes.txt").write_text("mine")
     before = snapshot(run)
     for output in (run, run.parent, run / "exported" / ".."):
-        with pytest.raises(ExportError, match="holds the input model"):
-            exporter.export_decoder(run / "model.keras", output, overwrite=True)
+        args = ["export", str(run / "model.keras"), str(output), "--overwrite"]
+        assert main(args) == 2
         assert snapshot(run) == before
     # A folder that no export wrote, or an export the user added files to.
     exported = tmp_path / "exported"
