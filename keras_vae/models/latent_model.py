@@ -343,7 +343,9 @@ class LatentModel(keras.Model):
 
     # -------------------------------------------------------- input checks
     def _check_inputs(self, name, x, y=None):
-        """Checks what `fit`, `evaluate` or `predict` receive."""
+        """Checks what `fit`, `evaluate` or `predict` receive: numpy arrays
+        and tensors by value, datasets by their spec (and, for labels, by a
+        checked map: see `_checked_dataset`)."""
         if isinstance(x, (list, tuple)) and self.num_classes is not None:
             if len(x) != 2:
                 raise ValueError(
@@ -351,9 +353,20 @@ class LatentModel(keras.Model):
                     f"{len(x)} parts"
                 )
             x, y = x
+        if tf.is_tensor(x):
+            x = np.asarray(x)
+        if tf.is_tensor(y):
+            y = np.asarray(y)
         if isinstance(x, np.ndarray):
             check_image_batch(name, x, self.example_shape)
             self.likelihood.check_data(name, x)
+            if self.num_classes is None and y is not None:
+                raise ValueError(
+                    f"{type(self).__name__} is unconditional: it learns from "
+                    f"the images alone and would ignore labels. Pass {name} "
+                    "only, or train a ConditionalVAE on (images, labels). "
+                    f"Received: labels of shape {np.shape(y)}"
+                )
             if self.num_classes is not None:
                 if y is None:
                     raise ValueError(
@@ -361,12 +374,37 @@ class LatentModel(keras.Model):
                         "fit(images, labels) or a dataset of (images, labels). "
                         "Received: labels=None"
                     )
-                check_labels("labels", y, self.num_classes, count=len(x))
+                check_labels("labels", np.asarray(y), self.num_classes, count=len(x))
         elif isinstance(x, tf.data.Dataset):
             check_dataset_spec(name, x, self.example_shape)
             if self.num_classes is not None:
                 self._check_labelled_dataset(name, x)
         return x
+
+    def _checked_dataset(self, name, dataset):
+        """`dataset` with every batch's labels checked as it is read: a
+        label outside `[0, num_classes)` in any batch stops `fit` with an
+        error naming it (not only the first batch's)."""
+        if self.num_classes is None or not isinstance(dataset, tf.data.Dataset):
+            return dataset
+        num_classes = self.num_classes
+
+        def check(*batch):
+            labels = tf.cast(batch[1], "int64")
+            message = (
+                f"{name} labels must lie in [0, {num_classes - 1}] for a model "
+                f"with {num_classes} classes; a batch holds labels from"
+            )
+            checks = [
+                tf.debugging.assert_non_negative(labels, message=message),
+                tf.debugging.assert_less(
+                    labels, tf.constant(num_classes, "int64"), message=message
+                ),
+            ]
+            with tf.control_dependencies(checks):
+                return (batch[0], tf.identity(batch[1]), *batch[2:])
+
+        return dataset.map(check)
 
     def _check_labelled_dataset(self, name, dataset):
         spec = dataset.element_spec
@@ -387,17 +425,22 @@ class LatentModel(keras.Model):
         if isinstance(kwargs.get("x"), tf.data.Dataset):
             # A dataset is shuffled by its pipeline; `fit` would only warn.
             kwargs.setdefault("shuffle", False)
+            kwargs["x"] = self._checked_dataset("x", kwargs["x"])
         validation_data = kwargs.get("validation_data")
         if isinstance(validation_data, (tuple, list)):
             self._check_inputs("validation_data", *validation_data[:2])
         else:
             self._check_inputs("validation_data", validation_data)
+            kwargs["validation_data"] = self._checked_dataset(
+                "validation_data", validation_data
+            )
         return super().fit(**clamping_callbacks(self, kwargs, for_fit=True))
 
     def evaluate(self, x=None, y=None, *args, **kwargs):
         kwargs = _keyword_arguments(keras.Model.evaluate, x, y, args, kwargs)
         self._refuse_sample_weight(kwargs.get("sample_weight"))
         self._check_inputs("x", kwargs.get("x"), kwargs.get("y"))
+        kwargs["x"] = self._checked_dataset("x", kwargs.get("x"))
         return super().evaluate(**clamping_callbacks(self, kwargs, for_fit=False))
 
     # ---------------------------------------------------- user-facing API

@@ -16,6 +16,7 @@ import keras
 import numpy as np
 import onnxruntime
 import pytest
+import tensorflow as tf
 
 import keras_vae
 from keras_vae.cli import main
@@ -435,6 +436,16 @@ CATALOGUE = [
     ("out of [0, 1] for Bernoulli", r"needs data in \[0, 1\]", _fit(GOOD * 3)),
     ("empty array", "x is empty", _fit(GOOD[:0])),
     (
+        "NaN in a tensor",
+        r"NaN or Inf .* index \(0, 3, 4, 0\)",
+        _fit(tf.constant(_with(_nan))),
+    ),
+    (
+        "tensor out of [0, 1] for Bernoulli",
+        r"needs data in \[0, 1\]",
+        _fit(tf.constant(np.full((4, 28, 28, 1), 255.0, "float32"))),
+    ),
+    (
         "unbatched dataset",
         "Batch an unbatched dataset",
         lambda c: _vae().fit(keras_vae.data.load_dataset(GOOD).unbatch()),
@@ -797,6 +808,18 @@ CATALOGUE = [
         "labels out of range",
         r"must lie in \[0, 9\].*Received: labels=10",
         lambda c: _cvae().fit(GOOD, np.full(4, 10)),
+    ),
+    (
+        "labels out of range as a tensor",
+        r"must lie in \[0, 9\].*Received: labels=50",
+        lambda c: _cvae().fit(
+            tf.constant(GOOD), tf.constant(np.full(4, 50)), verbose=0
+        ),
+    ),
+    (
+        "labels given to an unconditional model",
+        r"VAE is unconditional.*Received: labels of shape \(4,\)",
+        lambda c: _vae().fit(GOOD, np.zeros(4, "int32"), verbose=0),
     ),
     (
         "float labels",

@@ -71,6 +71,22 @@ def test_labelled_dataset_trains(tiny_idx_dir):
     assert np.isfinite(history).all() and history[-1] < history[0]
 
 
+def test_labels_are_checked_in_every_batch_of_a_dataset(labelled):
+    # The first batch is fine; the third holds a label the model lacks.
+    import tensorflow as tf
+
+    train_x, train_y, _, _ = labelled
+    labels = train_y[:96].copy()
+    labels[70] = 10
+    dataset = tf.data.Dataset.from_tensor_slices((train_x[:96], labels)).batch(32)
+    for method in ("fit", "evaluate"):
+        with pytest.raises(
+            tf.errors.InvalidArgumentError,
+            match=r"x labels must lie in \[0, 9\] for a model with 10 classes",
+        ):
+            getattr(make_cvae(), method)(dataset, verbose=0)
+
+
 def test_the_label_changes_the_drawing(trained, labelled):
     train_x = labelled[0]
     z = np.random.default_rng(0).standard_normal((8, trained.latent_dim), "float32")
