@@ -409,6 +409,13 @@ def _rewritten_preset(c, metadata_change=None, config=None):
     return folder
 
 
+def _preset_with_config(c, module, class_name, registered_name, config):
+    """A saved preset whose config.json was replaced by this one."""
+    config = {"module": module, "class_name": class_name,
+              "registered_name": registered_name, "config": config}  # fmt: skip
+    return _rewritten_preset(c, config=config)
+
+
 def _keeping(folder_of, action):
     """A trigger that runs `action(c, folder)` and checks that every file
     of `folder` (made by `folder_of(c)`) is still there, unchanged."""
@@ -739,30 +746,14 @@ CATALOGUE = [
         "preset whose config is malformed",
         "config.json is not a config Keras can rebuild",
         lambda c: keras_vae.VAE.from_preset(
-            _rewritten_preset(
-                c,
-                config={
-                    "module": "keras_vae.models.vae",
-                    "class_name": "VAE",
-                    "registered_name": "keras_vae>VAE",
-                    "config": {},
-                },
-            )  # fmt: skip
+            _preset_with_config(c, "keras_vae.models.vae", "VAE", "keras_vae>VAE", {})
         ),
     ),
     (
         "preset whose config is another class than its metadata says",
         "config.json holds a 'Sequential' but its metadata.json says 'keras_vae>VAE'",
         lambda c: keras_vae.VAE.from_preset(
-            _rewritten_preset(
-                c,
-                config={
-                    "module": "keras",
-                    "class_name": "Sequential",
-                    "registered_name": None,
-                    "config": {"layers": []},
-                },
-            )  # fmt: skip
+            _preset_with_config(c, "keras", "Sequential", None, {"layers": []})
         ),
     ),
     (
