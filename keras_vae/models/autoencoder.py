@@ -4,6 +4,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_vae.models.fit_inputs import check_fit_inputs
 from keras_vae.models.latent_model import LatentModel
 
 
@@ -47,7 +48,7 @@ class Autoencoder(LatentModel):
     def encode(self, x, batch_size=256):
         """Returns the latent codes of `x`, shape `(n, latent_dim)`."""
         x = np.asarray(x, dtype="float32")
-        self._check_inputs("x", x)
+        check_fit_inputs(self, "x", x)
         return self.encoder.predict(x, batch_size=batch_size, verbose=0)
 
     def _latent_code(self, x, conditions, batch_size):

@@ -3,8 +3,6 @@ optional conditions (class labels) fed to both networks, and a
 `train_step`/`test_step` pair for `fit` and `evaluate`.
 """
 
-import inspect
-
 import keras
 import numpy as np
 import tensorflow as tf
@@ -13,58 +11,17 @@ from keras import ops
 from keras_vae import likelihoods
 from keras_vae.input_checks import check_image_batch
 from keras_vae.models.compile_defaults import resolve_compile_settings
+from keras_vae.models.fit_inputs import check_fit_inputs
+from keras_vae.models.fit_inputs import checked_dataset
+from keras_vae.models.fit_inputs import keyword_arguments
+from keras_vae.models.network_checks import check_networks
+from keras_vae.models.network_checks import functional_model
+from keras_vae.models.network_checks import shape_tail
 from keras_vae.models.step_counts import clamping_callbacks
 from keras_vae.objectives.base import loss_gradients
+from keras_vae.objectives.base import multi_worker_collective
 from keras_vae.objectives.base import scale_for_replicas
-from keras_vae_sampler.checks import check_labels
 from keras_vae_sampler.checks import check_positive_int
-
-
-def _multi_worker_collective():
-    """True under a MultiWorkerMirroredStrategy spanning several workers
-    (the same test Keras' TF trainer applies before its metric reduction)."""
-    strategy = tf.distribute.get_strategy()
-    return (
-        isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
-        and strategy.extended._in_multi_worker_mode()
-    )
-
-
-def _functional_model(name, model):
-    if not isinstance(model, keras.Model) or not getattr(model, "inputs", None):
-        raise ValueError(
-            f"{name} must be a keras.Model with a known input shape (a "
-            "functional or Sequential model built from keras.Input), such as "
-            f"keras_vae.build_mlp_{name}(...). Received: {name}={model!r}"
-        )
-    return model
-
-
-def _shape_tail(tensor):
-    return tuple(tensor.shape[1:])
-
-
-def check_dataset_spec(name, dataset, example_shape):
-    """Raises a `ValueError` unless a batched dataset yields float examples
-    of shape `example_shape`."""
-    spec = dataset.element_spec
-    if isinstance(spec, (tuple, list)):
-        spec = spec[0]
-    if not isinstance(spec, tf.TensorSpec):
-        return
-    expected = tf.TensorShape((None,) + tuple(example_shape))
-    if not spec.shape.is_compatible_with(expected):
-        raise ValueError(
-            f"{name} must yield batches of shape {expected}. Batch an "
-            "unbatched dataset with .batch(batch_size). Received: "
-            f"{name} element shape {spec.shape}"
-        )
-    if not spec.dtype.is_floating:
-        raise ValueError(
-            f"{name} must yield float images scaled to the likelihood's "
-            "range (keras_vae.data.load_dataset does this). Received: "
-            f"{name} element dtype {spec.dtype.name}"
-        )
 
 
 class LatentModel(keras.Model):
@@ -83,10 +40,10 @@ class LatentModel(keras.Model):
 
     def __init__(self, encoder, decoder, likelihood="bernoulli", **kwargs):
         super().__init__(**kwargs)
-        self.encoder = _functional_model("encoder", encoder)
-        self.decoder = _functional_model("decoder", decoder)
+        self.encoder = functional_model("encoder", encoder)
+        self.decoder = functional_model("decoder", decoder)
         self.likelihood = likelihoods.get(likelihood)
-        self._check_networks()
+        check_networks(self)
         self._trackers = [keras.metrics.Mean(name=n) for n in self.metric_names]
         self.built = True
 
@@ -151,54 +108,10 @@ class LatentModel(keras.Model):
         """Number of classes of a conditional model; `None` otherwise."""
         return None
 
-    def _check_networks(self):
-        expected = 1 if self.num_classes is None else 2
-        for name, network in (("encoder", self.encoder), ("decoder", self.decoder)):
-            if len(network.inputs) != expected:
-                hint = (
-                    "one input (for networks that also take a label, use "
-                    "keras_vae.ConditionalVAE)"
-                    if expected == 1
-                    else "two inputs, [x, label] and [z, label] (build them "
-                    "with num_classes=...)"
-                )
-                raise ValueError(
-                    f"{type(self).__name__} needs an encoder and a decoder "
-                    f"with {hint}. Received: {name} with "
-                    f"{len(network.inputs)} input(s)"
-                )
-        outputs = self.encoder.outputs
-        if len(outputs) != self.encoder_outputs:
-            hint = (
-                "[z_mean, z_log_var] (build it with variational=True)"
-                if self.encoder_outputs == 2
-                else "one latent code z (build it with variational=False)"
-            )
-            raise ValueError(
-                f"{type(self).__name__} needs an encoder that outputs {hint}. "
-                f"Received: encoder with {len(outputs)} output(s) named "
-                f"{list(getattr(self.encoder, 'output_names', []))}"
-            )
-        latent_shapes = {_shape_tail(t) for t in outputs}
-        decoder_input = _shape_tail(self.decoder.inputs[0])
-        if len(latent_shapes) != 1 or latent_shapes != {decoder_input}:
-            raise ValueError(
-                "The encoder's latent outputs and the decoder's input must "
-                f"have the same shape. Received: encoder outputs "
-                f"{sorted(latent_shapes)}, decoder input {decoder_input}"
-            )
-        decoder_output = _shape_tail(self.decoder.outputs[0])
-        if decoder_output != self.example_shape:
-            raise ValueError(
-                "The decoder must output the encoder's input shape. Received: "
-                f"encoder input {self.example_shape}, decoder output "
-                f"{decoder_output}"
-            )
-
     @property
     def example_shape(self):
         """Shape of one example, without the batch axis."""
-        return _shape_tail(self.encoder.inputs[0])
+        return shape_tail(self.encoder.inputs[0])
 
     @property
     def latent_dim(self):
@@ -315,7 +228,7 @@ class LatentModel(keras.Model):
         for tracker in self._trackers:
             tracker.update_state(values[tracker.name])
         results = {tracker.name: tracker.result() for tracker in self._trackers}
-        if _multi_worker_collective():
+        if multi_worker_collective():
             # Workaround for keras-team/keras#20585: under a multi-worker
             # MultiWorkerMirroredStrategy, Keras reduces each returned
             # metric with strategy.reduce("MEAN", value, axis=0), which
@@ -341,106 +254,30 @@ class LatentModel(keras.Model):
         _, values = self._loss_terms(x, conditions, training=False)
         return self._update_trackers(values)
 
-    # -------------------------------------------------------- input checks
-    def _check_inputs(self, name, x, y=None):
-        """Checks what `fit`, `evaluate` or `predict` receive: numpy arrays
-        and tensors by value, datasets by their spec (and, for labels, by a
-        checked map: see `_checked_dataset`)."""
-        if isinstance(x, (list, tuple)) and self.num_classes is not None:
-            if len(x) != 2:
-                raise ValueError(
-                    f"{name} must be [images, labels]. Received: {name} with "
-                    f"{len(x)} parts"
-                )
-            x, y = x
-        if tf.is_tensor(x):
-            x = np.asarray(x)
-        if tf.is_tensor(y):
-            y = np.asarray(y)
-        if isinstance(x, np.ndarray):
-            check_image_batch(name, x, self.example_shape)
-            self.likelihood.check_data(name, x)
-            if self.num_classes is None and y is not None:
-                raise ValueError(
-                    f"{type(self).__name__} is unconditional: it learns from "
-                    f"the images alone and would ignore labels. Pass {name} "
-                    "only, or train a ConditionalVAE on (images, labels). "
-                    f"Received: labels of shape {np.shape(y)}"
-                )
-            if self.num_classes is not None:
-                if y is None:
-                    raise ValueError(
-                        f"{type(self).__name__} needs labels with the images: "
-                        "fit(images, labels) or a dataset of (images, labels). "
-                        "Received: labels=None"
-                    )
-                check_labels("labels", np.asarray(y), self.num_classes, count=len(x))
-        elif isinstance(x, tf.data.Dataset):
-            check_dataset_spec(name, x, self.example_shape)
-            if self.num_classes is not None:
-                self._check_labelled_dataset(name, x)
-        return x
-
-    def _checked_dataset(self, name, dataset):
-        """`dataset` with every batch's labels checked as it is read: a
-        label outside `[0, num_classes)` in any batch stops `fit` with an
-        error naming it (not only the first batch's)."""
-        if self.num_classes is None or not isinstance(dataset, tf.data.Dataset):
-            return dataset
-        num_classes = self.num_classes
-
-        def check(*batch):
-            labels = tf.cast(batch[1], "int64")
-            message = (
-                f"{name} labels must lie in [0, {num_classes - 1}] for a model "
-                f"with {num_classes} classes; a batch holds labels from"
-            )
-            checks = [
-                tf.debugging.assert_non_negative(labels, message=message),
-                tf.debugging.assert_less(
-                    labels, tf.constant(num_classes, "int64"), message=message
-                ),
-            ]
-            with tf.control_dependencies(checks):
-                return (batch[0], tf.identity(batch[1]), *batch[2:])
-
-        return dataset.map(check)
-
-    def _check_labelled_dataset(self, name, dataset):
-        spec = dataset.element_spec
-        if not isinstance(spec, (tuple, list)) or len(spec) < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs a dataset of (images, labels) "
-                "batches (keras_vae.data.load_dataset(..., with_labels=True)). "
-                f"Received: {name} element_spec={spec}"
-            )
-        first_labels = next(iter(dataset.take(1)))[1]
-        check_labels(f"{name} labels", np.asarray(first_labels), self.num_classes)
-
     def fit(self, x=None, y=None, *args, **kwargs):
-        kwargs = _keyword_arguments(keras.Model.fit, x, y, args, kwargs)
+        kwargs = keyword_arguments(keras.Model.fit, x, y, args, kwargs)
         # Keras drops `sample_weight` silently when `y` is None.
         self._refuse_sample_weight(kwargs.get("sample_weight"))
-        self._check_inputs("x", kwargs.get("x"), kwargs.get("y"))
+        check_fit_inputs(self, "x", kwargs.get("x"), kwargs.get("y"))
         if isinstance(kwargs.get("x"), tf.data.Dataset):
             # A dataset is shuffled by its pipeline; `fit` would only warn.
             kwargs.setdefault("shuffle", False)
-            kwargs["x"] = self._checked_dataset("x", kwargs["x"])
+            kwargs["x"] = checked_dataset(self, "x", kwargs["x"])
         validation_data = kwargs.get("validation_data")
         if isinstance(validation_data, (tuple, list)):
-            self._check_inputs("validation_data", *validation_data[:2])
+            check_fit_inputs(self, "validation_data", *validation_data[:2])
         else:
-            self._check_inputs("validation_data", validation_data)
-            kwargs["validation_data"] = self._checked_dataset(
-                "validation_data", validation_data
+            check_fit_inputs(self, "validation_data", validation_data)
+            kwargs["validation_data"] = checked_dataset(
+                self, "validation_data", validation_data
             )
         return super().fit(**clamping_callbacks(self, kwargs, for_fit=True))
 
     def evaluate(self, x=None, y=None, *args, **kwargs):
-        kwargs = _keyword_arguments(keras.Model.evaluate, x, y, args, kwargs)
+        kwargs = keyword_arguments(keras.Model.evaluate, x, y, args, kwargs)
         self._refuse_sample_weight(kwargs.get("sample_weight"))
-        self._check_inputs("x", kwargs.get("x"), kwargs.get("y"))
-        kwargs["x"] = self._checked_dataset("x", kwargs.get("x"))
+        check_fit_inputs(self, "x", kwargs.get("x"), kwargs.get("y"))
+        kwargs["x"] = checked_dataset(self, "x", kwargs.get("x"))
         return super().evaluate(**clamping_callbacks(self, kwargs, for_fit=False))
 
     # ---------------------------------------------------- user-facing API
@@ -478,7 +315,7 @@ class LatentModel(keras.Model):
             A numpy array of mean images, the shape of `x`.
         """
         x = np.asarray(x, dtype="float32")
-        self._check_inputs("x", x, labels)
+        check_fit_inputs(self, "x", x, labels)
         conditions = self._condition_arrays(labels, len(x))
         params = self.predict(
             self._with_conditions(x, conditions), batch_size=batch_size, verbose=0
@@ -548,16 +385,6 @@ class LatentModel(keras.Model):
         for key in ("encoder", "decoder", "likelihood"):
             config[key] = keras.layers.deserialize(config[key])
         return cls(**config)
-
-
-def _keyword_arguments(method, x, y, args, kwargs):
-    """The arguments of a call to Keras' `fit`/`evaluate`, all by keyword
-    (only those the caller gave)."""
-    bound = inspect.signature(method).bind(None, x, y, *args, **kwargs)
-    arguments = dict(bound.arguments)
-    arguments.pop("self")
-    arguments.update(arguments.pop("kwargs", {}))
-    return arguments
 
 
 def _short(value):

@@ -9,6 +9,7 @@ from keras_vae.input_checks import check_non_negative_float
 from keras_vae.layers.sampling import Sampling
 from keras_vae.layers.seed_state import SavesSeedState
 from keras_vae.losses import free_bits_kl
+from keras_vae.models.fit_inputs import check_fit_inputs
 from keras_vae.models.latent_model import LatentModel
 from keras_vae_sampler.checks import check_choice
 from keras_vae_sampler.checks import check_positive_int
@@ -170,7 +171,7 @@ class VAE(SavesSeedState, LatentModel):
             `(n, latent_dim)`.
         """
         x = np.asarray(x, dtype="float32")
-        self._check_inputs("x", x, labels)
+        check_fit_inputs(self, "x", x, labels)
         conditions = self._condition_arrays(labels, len(x))
         z_mean, z_log_var = self.encoder.predict(
             self._with_conditions(x, conditions), batch_size=batch_size, verbose=0

@@ -147,3 +147,13 @@ class Objective:
     @classmethod
     def from_config(cls, config):
         return cls(**config)
+
+
+def multi_worker_collective():
+    """True under a MultiWorkerMirroredStrategy spanning several workers
+    (the same test Keras' TF trainer applies before its metric reduction)."""
+    strategy = tf.distribute.get_strategy()
+    return (
+        isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+        and strategy.extended._in_multi_worker_mode()
+    )

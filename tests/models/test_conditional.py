@@ -9,7 +9,7 @@ import pytest
 
 import keras_vae
 from keras_vae.cli import main
-from keras_vae.training import run as training_run
+from keras_vae.training import run_data
 from keras_vae_export import export_decoder
 from keras_vae_sampler import Sampler
 from keras_vae_sampler import uniform_noise
@@ -336,7 +336,7 @@ def test_command_line_conditional_workflow(tiny_idx_dir, tmp_path, capsys, monke
 def test_conditional_training_needs_labels(tiny_idx_dir, tmp_path, monkeypatch):
     """A dataset without class labels (labels -1) is refused by --conditional
     before anything is written."""
-    load = training_run.data.load_dataset
+    load = run_data.data.load_dataset
 
     def without_labels(*args, **kwargs):
         dataset = load(*args, **kwargs)
@@ -346,7 +346,7 @@ def test_conditional_training_needs_labels(tiny_idx_dir, tmp_path, monkeypatch):
             else dataset
         )
 
-    monkeypatch.setattr(training_run.data, "load_dataset", without_labels)
+    monkeypatch.setattr(run_data.data, "load_dataset", without_labels)
     out = tmp_path / "run"
     code = main(["train", "--conditional", "--data-dir", str(tiny_idx_dir),
                  "--epochs", "1", "--output-dir", str(out)])  # fmt: skip
