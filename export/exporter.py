@@ -138,6 +138,25 @@ def _check_destination(output_dir, overwrite):
         raise ExportError(str(error)) from None
 
 
+def check_export_arguments(output_dir, formats, batch_sizes, overwrite):
+    """The checks `export_decoder` makes before any work, also for callers
+    that must make them before loading a model (`keras-vae export`).
+
+    Returns:
+        `(formats, batch_sizes)`, parsed.
+
+    Raises:
+        ExportError: an output folder that may not be replaced.
+        ValueError: unknown formats or bad batch sizes.
+        MissingRuntimeError: a converter or runtime a format needs.
+    """
+    _check_destination(Path(output_dir), overwrite)
+    formats = parse_formats(formats)
+    batch_sizes = parse_batch_sizes(batch_sizes)
+    _check_modules(formats)
+    return formats, batch_sizes
+
+
 def _check_modules(formats):
     for name in formats:
         spec = FORMATS[name]
@@ -284,11 +303,10 @@ def export_decoder(
     ```
     """
     output_dir = Path(output_dir)
-    _check_destination(output_dir, overwrite)
-    formats = parse_formats(formats)
-    batch_sizes = parse_batch_sizes(batch_sizes)
+    formats, batch_sizes = check_export_arguments(
+        output_dir, formats, batch_sizes, overwrite
+    )
     vae = _check_vae(model)
-    _check_modules(formats)
     graphs = _Graphs(vae, uint8_output)
     latent_dim = vae.latent_dim
     output_shape = list(vae.example_shape)

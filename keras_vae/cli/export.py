@@ -48,10 +48,15 @@ def export_command(args):
     """Runs `keras-vae export`; returns the manifest."""
     from keras_vae.models.model_files import load_model_file
     from keras_vae.models.vae import VAE
+    from keras_vae_export.exporter import check_export_arguments
     from keras_vae_export.exporter import export_decoder
     from keras_vae_sampler.output_folders import check_not_overlapping
 
+    # Every argument is checked before the model is loaded.
     check_not_overlapping(args.output_dir, {"model": args.model})
+    check_export_arguments(
+        args.output_dir, args.formats, args.batch_sizes, args.overwrite
+    )
     manifest = export_decoder(
         load_model_file(args.model, VAE),
         args.output_dir,
