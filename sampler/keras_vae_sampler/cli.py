@@ -318,6 +318,27 @@ def _failure(error):
     return f"{text[:1000]} ({hint}). Received: {type(error).__name__}"
 
 
+def _interrupt_recorder(interrupted):
+    """A SIGINT handler that records the signal, then interrupts as Python's
+    own does."""
+
+    def handler(signum, frame):
+        interrupted.append(signum)
+        raise KeyboardInterrupt
+
+    return handler
+
+
+def _interrupted(prog, args):
+    print(
+        f"{prog} {args.command_name}: interrupted (Ctrl-C); outputs are "
+        "written whole or not at all, and a killed train resumes from its "
+        "checkpoints when run again",
+        file=sys.stderr,
+    )
+    return 130
+
+
 def run(parser, argv, prog):
     """Parses `argv` and runs its command.
 
@@ -330,30 +351,36 @@ def run(parser, argv, prog):
     """
     args = parser.parse_args(argv)
     debug = args.debug or os.environ.get(DEBUG_VARIABLE, "") not in ("", "0")
+    interrupted = []
+    previous = None
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminated)
+        previous = signal.signal(signal.SIGINT, _interrupt_recorder(interrupted))
     try:
         args.command(args)
     except (ValueError, ImportError) as error:
         if debug:
             raise
+        if interrupted:
+            return _interrupted(prog, args)
         print(f"{prog} {args.command_name}: error: {error}", file=sys.stderr)
         return 2
     except Exception as error:
         if debug:
             raise
+        # TensorFlow's C++ layer turns a Ctrl-C that lands inside it into a
+        # RuntimeError: the recorded signal says what it was.
+        if interrupted:
+            return _interrupted(prog, args)
         print(f"{prog} {args.command_name}: error: {_failure(error)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         if debug:
             raise
-        print(
-            f"{prog} {args.command_name}: interrupted (Ctrl-C); outputs are "
-            "written whole or not at all, and a killed train resumes from its "
-            "checkpoints when run again",
-            file=sys.stderr,
-        )
-        return 130
+        return _interrupted(prog, args)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
     return 0
 
 
