@@ -128,15 +128,6 @@ def file_identity(stat):
     return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
 
 
-def _escaped(text):
-    """`text` with control characters (ESC, BEL, CR, ...) as `\\xNN`, so a
-    request line cannot write terminal escapes into the log."""
-    return "".join(
-        f"\\x{ord(c):02x}" if ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 else c
-        for c in text
-    )
-
-
 class PageRequestHandler(http.server.BaseHTTPRequestHandler):
     """Serves `files` (`{site path: (file, root, identity)}`); set by
     `make_server` with the timeouts in force."""
@@ -252,7 +243,9 @@ class PageRequestHandler(http.server.BaseHTTPRequestHandler):
     do_OPTIONS = do_TRACE = do_CONNECT = _method_not_allowed
 
     def log_message(self, format, *args):
-        sys.stderr.write(f"{self.address_string()} {_escaped(format % args)}\n")
+        # The standard library's table escapes control characters as \xNN.
+        message = (format % args).translate(self._control_char_table)
+        sys.stderr.write(f"{self.address_string()} {message}\n")
 
 
 def check_address(host, port):
